@@ -1,0 +1,1 @@
+"""Vecino: a bilingual (Spanish/English) SMS and Telegram bot for community organizations."""

@@ -1,0 +1,90 @@
+"""The Flask application factory: webhooks, health check and (later) the admin view."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .capabilities import build_capabilities
+from .config import INSTANCE_DIR, Settings
+from .conversations import ConversationService
+from .db import Database
+from .engine import Engine, EngineSettings, load_flows
+from .i18n import Catalogs
+from .models import utcnow
+
+MAX_REQUEST_BYTES = 256 * 1024  # Twilio and Telegram payloads are a few KB at most
+
+
+@dataclass
+class Vecino:
+    """Everything a request or command needs, built once per process."""
+
+    settings: Settings
+    db: Database
+    catalogs: Catalogs
+    engine: Engine
+    conversations: ConversationService
+
+
+def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Vecino:
+    """Database, catalogs and engine; refuses invalid flows (``InvalidFlows``)."""
+    db = Database(settings.database_url)
+    catalogs = Catalogs(settings.locales_dir)
+    engine = Engine(
+        load_flows(settings.flows_dir),
+        catalogs,
+        build_capabilities(),
+        EngineSettings(
+            program_name=settings.program_name,
+            session_timeout=timedelta(minutes=settings.session_timeout_minutes),
+        ),
+    )
+    conversations = ConversationService(db, engine, settings, clock)
+    return Vecino(settings, db, catalogs, engine, conversations)
+
+
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], datetime] = utcnow
+) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+    app.extensions["vecino"] = build_services(settings, clock)
+
+    from . import health
+    from .channels import twilio
+
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(twilio.blueprint)
+
+    @app.errorhandler(HTTPException)
+    def plain_http_error(error: HTTPException) -> Response:
+        # Providers read status codes, people read text; no HTML error pages on webhooks.
+        return Response(f"{error.code} {error.name}: {error.description}\n",
+                        status=error.code or 500, mimetype="text/plain")
+
+    return app
+
+
+def configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )

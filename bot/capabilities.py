@@ -1,0 +1,14 @@
+"""The actions and menu predicates each domain module offers to flows.
+
+A capability registers here when it exists; until then, a flow that names its action fails
+``vecino flows check``, and a menu item guarded by its predicate stays hidden.
+"""
+
+from __future__ import annotations
+
+from .engine import Capabilities
+
+
+def build_capabilities() -> Capabilities:
+    capabilities = Capabilities()
+    return capabilities

@@ -1,0 +1,47 @@
+"""``vecino chat``: a resident's conversation in a terminal, through the real engine and
+database, rendered as SMS. Reads lines from standard input, so it can also be scripted."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from ..conversations import Envelope
+from ..engine import Inbound
+from . import sms
+
+if TYPE_CHECKING:
+    from ..app import Vecino
+
+
+class ConsoleRenderer:
+    name = "console"
+
+    def render(self, replies: list) -> list[str]:
+        return sms.render(replies)
+
+
+def run_chat(
+    vecino: Vecino, channel: str, address: str, lines: TextIO, echo: Callable[[str], None]
+) -> None:
+    interactive = lines.isatty()
+    if interactive:
+        echo(f"Chatting as {address} on {channel}. Type a message; Ctrl-D to quit.")
+    while True:
+        if interactive:
+            echo("you> ", nl=False)  # type: ignore[call-arg]
+        line = lines.readline()
+        if not line:
+            break
+        text = line.rstrip("\n")
+        if not interactive:
+            echo(f"you> {text}")
+        envelope = Envelope(channel, address, Inbound(text=text),
+                            provider_id=f"console-{uuid.uuid4().hex}")
+        delivery = vecino.conversations.receive(envelope)
+        bodies = ConsoleRenderer().render(delivery.replies)
+        if not bodies:
+            echo("bot> (no reply)")
+        for body in bodies:
+            echo("bot> " + body.replace("\n", "\n     "))

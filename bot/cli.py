@@ -1,0 +1,130 @@
+"""The ``vecino`` command: Flask's CLI with Vecino's verbs (see README, "Commands")."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .config import Settings
+
+
+def _create_app():  # type: ignore[no-untyped-def]
+    from .app import create_app
+
+    return create_app()
+
+
+class VecinoGroup(FlaskGroup):
+    """Flask's group without its own ``run``: ours serves on ``PORT`` and prints how to connect."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "run":
+            return run
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | {"run"})
+
+
+@click.group(cls=VecinoGroup, create_app=_create_app, add_default_commands=True,
+             add_version_option=False)
+def main() -> None:
+    """Vecino: a bilingual SMS and Telegram bot for community organizations."""
+
+
+@click.command("run")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"),
+              show_default="$HOST or 127.0.0.1")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")),
+              show_default="$PORT or 5000")
+def run(host: str, port: int) -> None:
+    """Serve the bot for development and small deployments."""
+    from werkzeug.serving import run_simple
+
+    from .app import create_app
+
+    app = create_app()
+    settings: Settings = app.config["SETTINGS"]
+    public = settings.public_base_url or f"http://{host}:{port}"
+    click.echo(
+        f"\nVecino is running on http://{host}:{port}\n"
+        f"  Talk to it in a terminal:   vecino chat   (or .venv/bin/vecino chat)\n"
+        f"  Twilio messaging webhook:   {public}/webhooks/twilio   (HTTP POST)\n"
+        f"  Health check:               http://{host}:{port}/healthz\n"
+        + ("" if settings.twilio_auth_token else
+           "  TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be refused (403).\n")
+    )
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command("web")
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")))
+def web(workers: int) -> None:
+    """Serve the webhooks with gunicorn on 0.0.0.0:$PORT (production)."""
+    port = os.environ.get("PORT", "5000")
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "gunicorn", "--bind", f"0.0.0.0:{port}", "--workers", str(workers),
+         "--threads", "4", "--access-logfile", "-", "bot.wsgi:app"],
+    )
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database migrations."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from .schema import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url, revision)
+    click.echo(f"Database is at {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    from .schema import downgrade
+
+    downgrade(Settings.from_env().database_url, revision)
+
+
+@main.group("flows")
+def flows_group() -> None:
+    """Conversation flows in flows/."""
+
+
+@flows_group.command("check")
+@click.option("--quiet", is_flag=True, help="Only print faults and warnings.")
+def flows_check(quiet: bool) -> None:
+    """Validate every flow and print each message's SMS segment count per language."""
+    from .flowcheck import check_flows
+
+    ok = check_flows(Settings.from_env(), echo=click.echo, verbose=not quiet)
+    if not ok:
+        sys.exit(1)
+
+
+@main.command("chat")
+@click.option("--address", default="+12135550100", show_default=True,
+              help="The resident's number (or Telegram chat id) to pretend to be.")
+@click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms",
+              show_default=True)
+@with_appcontext
+def chat(address: str, channel: str) -> None:
+    """Talk to the bot as a resident would, through the same engine and database."""
+    import logging
+
+    from .channels.console import run_chat
+
+    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output here
+    run_chat(current_app.extensions["vecino"], channel, address, sys.stdin, click.echo)

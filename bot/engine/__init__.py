@@ -1,0 +1,28 @@
+"""The channel-agnostic conversation engine. No Flask, Twilio or Telegram in here."""
+
+from .actions import ActionContext, ActionResult, Capabilities
+from .flows import FlowFault, FlowSet, load_flows, validate
+from .runner import MAIN_FLOW, WELCOME_FLOW, Engine, EngineSettings, InvalidFlows
+from .types import Conversation, Event, Inbound, Location, Option, Outbound, Turn
+
+__all__ = [
+    "MAIN_FLOW",
+    "WELCOME_FLOW",
+    "ActionContext",
+    "ActionResult",
+    "Capabilities",
+    "Conversation",
+    "Engine",
+    "EngineSettings",
+    "Event",
+    "FlowFault",
+    "FlowSet",
+    "Inbound",
+    "InvalidFlows",
+    "Location",
+    "Option",
+    "Outbound",
+    "Turn",
+    "load_flows",
+    "validate",
+]

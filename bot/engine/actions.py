@@ -1,0 +1,106 @@
+"""Named actions and predicates that flows call and that the application registers.
+
+An action is where a flow reaches the rest of Vecino (the directory, surveys, outreach). The
+engine hands it a context and takes back messages and an outcome; whatever the action touches
+(a database session, a clock) arrives through ``deps``, so the engine itself stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from .flows import Step
+from .messages import LANGUAGE_SET
+from .types import Conversation, Event, Inbound, Outbound
+
+
+class Translator(Protocol):
+    def gettext(self, language: str | None, message: str, **params: object) -> str: ...
+
+
+@dataclass
+class ActionContext:
+    conversation: Conversation
+    step: Step
+    inbound: Inbound
+    now: datetime
+    deps: Any
+    translator: Translator
+
+    @property
+    def language(self) -> str | None:
+        return self.conversation.language
+
+    def gettext(self, message: str, **params: object) -> str:
+        return self.translator.gettext(self.language, message, **params)
+
+    def text(self, text: Any) -> str:
+        """A flow text ({en:, es:}) in the resident's language."""
+        return pick_language(text, self.language)
+
+
+@dataclass
+class ActionResult:
+    messages: list[Outbound] = field(default_factory=list)
+    outcome: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None
+    events: list[Event] = field(default_factory=list)
+
+
+Action = Callable[[ActionContext], ActionResult]
+Predicate = Callable[[Any], bool]
+
+
+@dataclass
+class Capabilities:
+    """The actions and menu predicates available to flows in this application."""
+
+    actions: dict[str, Action] = field(default_factory=dict)
+    predicates: dict[str, Predicate] = field(default_factory=dict)
+
+    def action(self, name: str) -> Callable[[Action], Action]:
+        def register(function: Action) -> Action:
+            self.actions[name] = function
+            return function
+
+        return register
+
+    def predicate(self, name: str) -> Callable[[Predicate], Predicate]:
+        def register(function: Predicate) -> Predicate:
+            self.predicates[name] = function
+            return function
+
+        return register
+
+
+def pick_language(text: Any, language: str | None) -> str:
+    if isinstance(text, str):
+        return text
+    if not isinstance(text, dict):
+        return ""
+    return str(text.get(language or "en") or text.get("en") or text.get("es") or "")
+
+
+def builtin_capabilities() -> Capabilities:
+    """Actions every deployment has, independent of any domain module."""
+    capabilities = Capabilities()
+
+    @capabilities.action("set_language")
+    def set_language(context: ActionContext) -> ActionResult:
+        """Remember the language answered in the step's ``save`` key (``es`` or ``en``)."""
+        chosen = context.conversation.data.get(context.step.args.get("from", "language"))
+        if chosen not in ("es", "en"):
+            return ActionResult(outcome="invalid")
+        return ActionResult(language=chosen)
+
+    @capabilities.action("toggle_language")
+    def toggle_language(context: ActionContext) -> ActionResult:
+        new = "en" if context.language == "es" else "es"
+        done = replace(context, conversation=replace(context.conversation, language=new))
+        return ActionResult(language=new, messages=[Outbound(done.gettext(LANGUAGE_SET))])
+
+    return capabilities

@@ -1,0 +1,47 @@
+"""System strings the engine sends. Marked for extraction; translated per resident by Babel.
+
+English is the source language (``msgid``); ``locales/es/LC_MESSAGES/messages.po`` holds
+Spanish. Keep these short: every 160 GSM-7 (or 70 UCS-2) characters is one more paid segment.
+"""
+
+
+def N_(message: str) -> str:
+    """Mark a string for ``pybabel extract`` without translating it yet."""
+    return message
+
+
+HELP = N_(
+    "{program}: community help for food, housing, transport and more. Reply MENU for options, "
+    "ES for Spanish. Reply STOP to opt out. Msg & data rates may apply."
+)
+HELP_OPTED_OUT = N_(
+    "{program}: you are unsubscribed and get no messages from us. Reply START to subscribe "
+    "again. Msg & data rates may apply."
+)
+OPTED_OUT = N_(
+    "{program}: you are unsubscribed and will get no more messages. Reply START to subscribe "
+    "again."
+)
+OPTED_IN = N_("{program}: you are subscribed again. Reply HELP for help, STOP to opt out.")
+ALREADY_SUBSCRIBED = N_("You are subscribed. Reply STOP at any time to opt out.")
+CRISIS = N_(
+    "You are not alone. Call or text 988 now for the Suicide & Crisis Lifeline (Spanish: press "
+    "2). LA County mental health 24/7 help line: 1-800-854-7771. In danger? Call 911. We have "
+    "told our team."
+)
+LANGUAGE_SET = N_("OK, I will write to you in English.")
+EXPIRED = N_("Welcome back! Our last conversation timed out, so let's start again.")
+NOT_UNDERSTOOD = N_("Sorry, I did not understand that.")
+CHOOSE_NUMBER = N_("Please reply with the number of an option.")
+ANSWER_YES_NO = N_("Please reply YES or NO.")
+OUT_OF_RANGE = N_("Please reply with a number from {minimum} to {maximum}.")
+NEED_NUMBER = N_("Please reply with a number.")
+NEED_ZIP = N_("Please send your 5-digit ZIP code, like 90057.")
+ONE_ZIP = N_("Please send just one ZIP code.")
+NEED_LOCATION = N_("Please send your 5-digit ZIP code, like 90057, or share your location.")
+EMPTY = N_("Your message came through empty.")
+MEDIA_ONLY = N_("I can only read text. Please type your answer.")
+OFFER_MENU = N_("Reply MENU to see all the options.")
+STALE_BUTTON = N_("That button belongs to an earlier question. Here is where we are now:")
+YES = N_("Yes")
+NO = N_("No")
