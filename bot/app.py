@@ -50,9 +50,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -
     return Vecino(settings, db, catalogs, engine, conversations)
 
 
-def create_app(
-    settings: Settings | None = None, clock: Callable[[], datetime] = utcnow
-) -> Flask:
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> Flask:
     settings = settings or Settings.from_env()
     configure_logging()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
@@ -76,8 +74,11 @@ def create_app(
     @app.errorhandler(HTTPException)
     def plain_http_error(error: HTTPException) -> Response:
         # Providers read status codes, people read text; no HTML error pages on webhooks.
-        return Response(f"{error.code} {error.name}: {error.description}\n",
-                        status=error.code or 500, mimetype="text/plain")
+        return Response(
+            f"{error.code} {error.name}: {error.description}\n",
+            status=error.code or 500,
+            mimetype="text/plain",
+        )
 
     return app
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup
 
 from .config import Settings
 
@@ -30,17 +30,23 @@ class VecinoGroup(FlaskGroup):
         return sorted(set(super().list_commands(ctx)) | {"run"})
 
 
-@click.group(cls=VecinoGroup, create_app=_create_app, add_default_commands=True,
-             add_version_option=False)
+@click.group(
+    cls=VecinoGroup, create_app=_create_app, add_default_commands=True, add_version_option=False
+)
 def main() -> None:
     """Vecino: a bilingual SMS and Telegram bot for community organizations."""
 
 
 @click.command("run")
-@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"),
-              show_default="$HOST or 127.0.0.1")
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")),
-              show_default="$PORT or 5000")
+@click.option(
+    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="$HOST or 127.0.0.1"
+)
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "5000")),
+    show_default="$PORT or 5000",
+)
 def run(host: str, port: int) -> None:
     """Serve the bot for development and small deployments."""
     from werkzeug.serving import run_simple
@@ -55,21 +61,36 @@ def run(host: str, port: int) -> None:
         f"  Talk to it in a terminal:   vecino chat   (or .venv/bin/vecino chat)\n"
         f"  Twilio messaging webhook:   {public}/webhooks/twilio   (HTTP POST)\n"
         f"  Health check:               http://{host}:{port}/healthz\n"
-        + ("" if settings.twilio_auth_token else
-           "  TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be refused (403).\n")
+        + (
+            ""
+            if settings.twilio_auth_token
+            else "  TWILIO_AUTH_TOKEN is not set: Twilio webhooks will be refused (403).\n"
+        )
     )
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
-@main.command("web")
+@main.command("web", with_appcontext=False)
 @click.option("--workers", type=int, default=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")))
 def web(workers: int) -> None:
     """Serve the webhooks with gunicorn on 0.0.0.0:$PORT (production)."""
     port = os.environ.get("PORT", "5000")
     os.execvp(
         sys.executable,
-        [sys.executable, "-m", "gunicorn", "--bind", f"0.0.0.0:{port}", "--workers", str(workers),
-         "--threads", "4", "--access-logfile", "-", "bot.wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"0.0.0.0:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "bot.wsgi:app",
+        ],
     )
 
 
@@ -78,7 +99,7 @@ def db_group() -> None:
     """Database migrations."""
 
 
-@db_group.command("upgrade")
+@db_group.command("upgrade", with_appcontext=False)
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the latest)."""
@@ -89,7 +110,7 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database is at {revision}.")
 
 
-@db_group.command("downgrade")
+@db_group.command("downgrade", with_appcontext=False)
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION."""
@@ -103,7 +124,7 @@ def flows_group() -> None:
     """Conversation flows in flows/."""
 
 
-@flows_group.command("check")
+@flows_group.command("check", with_appcontext=False)
 @click.option("--quiet", is_flag=True, help="Only print faults and warnings.")
 def flows_check(quiet: bool) -> None:
     """Validate every flow and print each message's SMS segment count per language."""
@@ -115,11 +136,13 @@ def flows_check(quiet: bool) -> None:
 
 
 @main.command("chat")
-@click.option("--address", default="+12135550100", show_default=True,
-              help="The resident's number (or Telegram chat id) to pretend to be.")
-@click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms",
-              show_default=True)
-@with_appcontext
+@click.option(
+    "--address",
+    default="+12135550100",
+    show_default=True,
+    help="The resident's number (or Telegram chat id) to pretend to be.",
+)
+@click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms", show_default=True)
 def chat(address: str, channel: str) -> None:
     """Talk to the bot as a resident would, through the same engine and database."""
     import logging
@@ -128,3 +151,7 @@ def chat(address: str, channel: str) -> None:
 
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output here
     run_chat(current_app.extensions["vecino"], channel, address, sys.stdin, click.echo)
+
+
+if __name__ == "__main__":
+    main()

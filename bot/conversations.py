@@ -104,8 +104,12 @@ class ConversationService:
             )
             if earlier is not None:
                 log.info("duplicate delivery for contact %s ignored", contact.id)
-                return Delivery(contact.id, replies_to(session, earlier), duplicate=True,
-                                language=contact.language)
+                return Delivery(
+                    contact.id,
+                    replies_to(session, earlier),
+                    duplicate=True,
+                    language=contact.language,
+                )
 
         inbound = Message(
             contact_id=contact.id,
@@ -162,8 +166,12 @@ class ConversationService:
                 contact.opted_in_at = now
             elif event.kind == "crisis":
                 session.add(
-                    StaffFlag(contact_id=contact.id, message_id=inbound.id, reason="crisis",
-                              created_at=now)
+                    StaffFlag(
+                        contact_id=contact.id,
+                        message_id=inbound.id,
+                        reason="crisis",
+                        created_at=now,
+                    )
                 )
         contact.language = turn.conversation.language
         contact.last_seen_at = now

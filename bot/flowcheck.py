@@ -47,12 +47,16 @@ def check_flows(settings: Settings, echo: Callable[[str], None], verbose: bool =
                     continue
                 count = count_segments(render_text(message))
                 label = language or "es+en"
-                line = (f"  {step.id:<28} {label:<6} {count.segments} segment(s) "
-                        f"{count.encoding:<5} {count.units:>4} units")
+                line = (
+                    f"  {step.id:<28} {label:<6} {count.segments} segment(s) "
+                    f"{count.encoding:<5} {count.units:>4} units"
+                )
                 if count.segments > SEGMENT_WARNING:
                     warnings += 1
-                    echo(f"WARNING {flow.id}/{step.id} [{label}]: {count.segments} segments "
-                         f"(more than {SEGMENT_WARNING}); shorten it")
+                    echo(
+                        f"WARNING {flow.id}/{step.id} [{label}]: {count.segments} segments "
+                        f"(more than {SEGMENT_WARNING}); shorten it"
+                    )
                 elif verbose:
                     echo(line)
     echo(f"{len(list(flows))} flow(s) OK" + (f", {warnings} warning(s)" if warnings else ""))

@@ -37,8 +37,9 @@ def run_chat(
         text = line.rstrip("\n")
         if not interactive:
             echo(f"you> {text}")
-        envelope = Envelope(channel, address, Inbound(text=text),
-                            provider_id=f"console-{uuid.uuid4().hex}")
+        envelope = Envelope(
+            channel, address, Inbound(text=text), provider_id=f"console-{uuid.uuid4().hex}"
+        )
         delivery = vecino.conversations.receive(envelope)
         bodies = ConsoleRenderer().render(delivery.replies)
         if not bodies:

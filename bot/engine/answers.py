@@ -12,13 +12,53 @@ from .text import contains_phrase, fold
 from .types import Inbound
 
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "zero": 0, "none": 0,
-    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
-    "ocho": 8, "nueve": 9, "diez": 10, "cero": 0, "ninguno": 0, "ninguna": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "zero": 0,
+    "none": 0,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "cero": 0,
+    "ninguno": 0,
+    "ninguna": 0,
 }
-YES = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "si", "s", "claro", "sip",
-       "correcto", "de acuerdo", "esta bien", "si claro", "yes please", "si por favor"}
+YES = {
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "si",
+    "s",
+    "claro",
+    "sip",
+    "correcto",
+    "de acuerdo",
+    "esta bien",
+    "si claro",
+    "yes please",
+    "si por favor",
+}
 NO = {"no", "n", "nope", "nah", "no thanks", "no gracias", "nel"}
 ZIP_PATTERN = re.compile(r"(?<![\w])(\d{5})(?:-\d{4})?(?![\w])")
 NUMBER_PATTERN = re.compile(r"(?<![\w.,-])(-?\d+(?:[.,]\d+)?)(?![\w])")
@@ -93,6 +133,11 @@ def parse_yes_no(text: str) -> bool | None:
     return None
 
 
+def _unclear_or_empty(inbound: Inbound) -> Answer:
+    # Only a truly blank message is "empty"; emoji or punctuation were meant as something.
+    return Answer(problem="unclear" if inbound.text.strip() else "empty")
+
+
 AnswerParser = Callable[[Step, Inbound, Sequence[str]], Answer]
 
 
@@ -108,10 +153,8 @@ def _choice(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
     if inbound.choice is not None:
         valid = {c.value for c in step.choices}
         return Answer(inbound.choice) if inbound.choice in valid else Answer(problem="unclear")
-    if not fold(inbound.text):
-        return Answer(problem="empty")
     choice = match_choice(inbound.text, step.choices, shown)
-    return Answer(choice.value) if choice else Answer(problem="unclear")
+    return Answer(choice.value) if choice else _unclear_or_empty(inbound)
 
 
 def _yes_no(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
@@ -119,14 +162,14 @@ def _yes_no(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
         return Answer(inbound.choice == "yes")
     value = parse_yes_no(inbound.text)
     if value is None:
-        return Answer(problem="empty" if not fold(inbound.text) else "unclear")
+        return _unclear_or_empty(inbound)
     return Answer(value)
 
 
 def _number(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
     number = number_in(inbound.text)
     if number is None:
-        return Answer(problem="empty" if not fold(inbound.text) else "unclear")
+        return _unclear_or_empty(inbound)
     if step.minimum is not None and number < step.minimum:
         return Answer(problem="out_of_range")
     if step.maximum is not None and number > step.maximum:
@@ -146,7 +189,7 @@ def _zip(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
     if len(found) > 1:
         return Answer(problem="too_many")
     if not found:
-        return Answer(problem="empty" if not fold(inbound.text) else "unclear")
+        return _unclear_or_empty(inbound)
     return Answer(found[0])
 
 

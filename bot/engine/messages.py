@@ -19,8 +19,7 @@ HELP_OPTED_OUT = N_(
     "again. Msg & data rates may apply."
 )
 OPTED_OUT = N_(
-    "{program}: you are unsubscribed and will get no more messages. Reply START to subscribe "
-    "again."
+    "{program}: you are unsubscribed and will get no more messages. Reply START to subscribe again."
 )
 OPTED_IN = N_("{program}: you are subscribed again. Reply HELP for help, STOP to opt out.")
 ALREADY_SUBSCRIBED = N_("You are subscribed. Reply STOP at any time to opt out.")

@@ -144,9 +144,7 @@ class Engine:
             case "opt_out":
                 s.events.append(Event("opted_out"))
                 self._say(s, m.OPTED_OUT, language, program=program)
-                s.conversation = replace(
-                    s.conversation.at(None, None), opted_out=True, data={}
-                )
+                s.conversation = replace(s.conversation.at(None, None), opted_out=True, data={})
             case "opt_in":
                 self._say(s, m.ALREADY_SUBSCRIBED, language)
             case "help":
@@ -328,8 +326,10 @@ class Engine:
     def _question(
         self, conversation: Conversation, step: Step, prefix: list[str] | None = None
     ) -> Outbound:
-        language = None if step.bilingual and conversation.language is None else (
-            conversation.language or "en"
+        language = (
+            None
+            if step.bilingual and conversation.language is None
+            else (conversation.language or "en")
         )
         lines = [self._tr(language, message, step) for message in prefix or []]
         lines.append(self._text(step, language))
