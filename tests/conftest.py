@@ -149,11 +149,19 @@ class TwilioSender:
             params["Body"] = body
         return params
 
-    def post(self, body: str | None, sender: str = "+12135550123", sid: str | None = None,
-             signature: str | None = None, **extra: str):  # type: ignore[no-untyped-def]
+    def post(
+        self,
+        body: str | None,
+        sender: str = "+12135550123",
+        sid: str | None = None,
+        signature: str | None = None,
+        **extra: str,
+    ):  # type: ignore[no-untyped-def]
         params = self.params(body, sender, sid, **extra)
-        signed = signature if signature is not None else twilio_signature(
-            self.base_url + self.path, params
+        signed = (
+            signature
+            if signature is not None
+            else twilio_signature(self.base_url + self.path, params)
         )
         return self.client.post(self.path, data=params, headers={"X-Twilio-Signature": signed})
 

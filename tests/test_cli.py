@@ -12,7 +12,9 @@ from bot.config import PROJECT_ROOT
 VECINO = [sys.executable, "-m", "bot.cli"]
 
 
-def run(args: list[str], tmp_path: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+def run(
+    args: list[str], tmp_path: Path, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess:
     environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
@@ -20,8 +22,13 @@ def run(args: list[str], tmp_path: Path, stdin: str = "", **env: str) -> subproc
         **env,
     }
     return subprocess.run(
-        VECINO + args, input=stdin, capture_output=True, text=True, env=environment,
-        cwd=PROJECT_ROOT, timeout=120,
+        VECINO + args,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=PROJECT_ROOT,
+        timeout=120,
     )
 
 

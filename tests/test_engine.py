@@ -94,8 +94,10 @@ def test_first_contact_gets_one_bilingual_welcome(engine: Engine):
     assert turn.conversation.flow_id == "welcome"
 
 
-@pytest.mark.parametrize(("answer", "language"), [("1", "es"), ("2", "en"), ("español", "es"),
-                                                 ("English", "en"), ("ingles", "en")])
+@pytest.mark.parametrize(
+    ("answer", "language"),
+    [("1", "es"), ("2", "en"), ("español", "es"), ("English", "en"), ("ingles", "en")],
+)
 def test_language_choice_is_remembered(engine: Engine, answer: str, language: str):
     turn = talk(engine, Conversation(), "hi", answer)
     assert turn.conversation.language == language
@@ -225,9 +227,7 @@ def test_conversation_expires_after_inactivity_with_a_friendly_restart(engine: E
 
 def test_stale_button_is_told_where_we_are(engine: Engine):
     conversation = talk(engine, Conversation(language="en"), "checkin").conversation
-    turn = engine.handle(
-        conversation, Inbound(choice="about", choice_step="main_menu/menu"), NOW
-    )
+    turn = engine.handle(conversation, Inbound(choice="about", choice_step="main_menu/menu"), NOW)
     assert turn.messages[0].text.startswith("That button belongs to an earlier question.")
     assert turn.conversation.step_id == "kids"
 

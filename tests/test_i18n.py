@@ -23,9 +23,27 @@ def _ids(path: Path) -> set[str]:
 def test_messages_pot_is_current(tmp_path: Path):
     fresh = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "locales/babel.cfg",
-         "--no-default-keywords", "-k", "N_", "-k", "_", "-k", "_l", "-o", str(fresh), "."],
-        cwd=PROJECT_ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "locales/babel.cfg",
+            "--no-default-keywords",
+            "-k",
+            "N_",
+            "-k",
+            "_",
+            "-k",
+            "_l",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
     )
     assert _ids(fresh) == _ids(LOCALES / "messages.pot"), "run `make update-catalogs`"
 
@@ -67,8 +85,9 @@ def test_catalogs_compile_from_po_when_missing(tmp_path: Path):
 
 
 def test_no_compiled_catalog_is_tracked_in_git():
-    tracked = subprocess.run(["git", "ls-files", "*.mo"], cwd=PROJECT_ROOT,
-                             capture_output=True, text=True, check=True).stdout
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.mo"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert tracked == ""
 
 

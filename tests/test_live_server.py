@@ -71,7 +71,8 @@ def test_welcome_language_menu_opt_out_and_back(live_server, vecino):  # type: i
         contact = session.scalars(select(Contact)).one()
         assert contact.language == "en"
         assert contact.opted_out_at is None and contact.opted_in_at is not None
-        assert session.scalar(select(func.count()).select_from(Message)) == 7 + 7  # seven in; welcome, menu, 2 for the switch, stop, 2 for START
+        # Seven in; out: welcome, menu, two for the switch, stop, two for START.
+        assert session.scalar(select(func.count()).select_from(Message)) == 7 + 7
 
 
 def test_concurrent_messages_from_one_number_do_not_corrupt_state(live_server, vecino):  # type: ignore[no-untyped-def]
@@ -97,8 +98,9 @@ def test_concurrent_retries_of_one_message_are_stored_once(live_server, vecino):
     resident = Resident(live_server, "+13235550333")
     with ThreadPoolExecutor(max_workers=8) as pool:
         responses = list(
-            pool.map(lambda _: Resident(live_server, resident.number).raw("hola", "SM-same"),
-                     range(8))
+            pool.map(
+                lambda _: Resident(live_server, resident.number).raw("hola", "SM-same"), range(8)
+            )
         )
     assert {r.status_code for r in responses} == {200}
     assert len({r.content for r in responses}) == 1
