@@ -195,3 +195,11 @@ def settings_with(settings: Settings, **changes: object) -> Settings:
 
 
 __all__ = ["PROJECT_ROOT", "FrozenClock", "TwilioSender", "settings_with", "twilio_signature"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/conversations/*.yaml with the replies the bot gives now",
+    )

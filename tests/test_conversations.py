@@ -1,0 +1,69 @@
+"""Golden conversation tests: each file in ``tests/conversations/`` is a resident's messages
+and the exact replies they must get, through the real service and database, clock frozen.
+
+Regenerate the expected replies after an intended change with
+``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.channels import sms
+from bot.conversations import Envelope
+from bot.engine import Inbound
+
+CASES = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
+
+
+def _literal(dumper: yaml.Dumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+class _GoldenDumper(yaml.SafeDumper):
+    pass
+
+
+_GoldenDumper.add_representer(str, _literal)
+
+
+def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Run a case's turns and return them with the replies actually received."""
+    channel = case.get("channel", "sms")
+    address = str(case.get("address", "+12135550123"))
+    played = []
+    for number, turn in enumerate(case["turns"]):
+        if "wait" in turn:
+            clock.advance(**turn["wait"])
+            played.append({"wait": turn["wait"]})
+            continue
+        envelope = Envelope(
+            channel,
+            address,
+            Inbound(text=str(turn["send"])),
+            provider_id=f"{case['name']}-{number}",
+        )
+        delivery = vecino.conversations.receive(envelope)
+        replies = sms.render(delivery.replies)
+        played.append({"send": str(turn["send"]), "expect": "\n---\n".join(replies)})
+    return played
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_golden_conversation(path: Path, vecino, clock, request):  # type: ignore[no-untyped-def]
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    played = play(vecino, clock, case)
+    if request.config.getoption("--update-golden"):
+        case["turns"] = played
+        path.write_text(
+            yaml.dump(case, Dumper=_GoldenDumper, allow_unicode=True, sort_keys=False, width=100),
+            encoding="utf-8",
+        )
+        return
+    for expected, actual in zip(case["turns"], played, strict=True):
+        if "send" in expected:
+            assert actual["expect"] == expected.get("expect", ""), f"after {expected['send']!r}"
