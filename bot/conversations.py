@@ -203,18 +203,23 @@ def lock_contact(session: Session, channel: str, address: str, now: datetime) ->
     The insert ignores a conflict so that two first messages arriving together cannot both
     create the contact; the row lock then makes their turns run one after the other.
     """
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    query = (
+        select(Contact)
+        .where(Contact.channel == channel, Contact.address == address)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    contact = session.scalars(query).one_or_none()
+    if contact is not None:  # the common case: someone we know, one statement
+        return contact
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
         insert(Contact)
         .values(channel=channel, address=address, first_seen_at=now, last_seen_at=now)
         .on_conflict_do_nothing(index_elements=["channel", "address"])
     )
-    return session.scalars(
-        select(Contact)
-        .where(Contact.channel == channel, Contact.address == address)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return session.scalars(query).one()
 
 
 def replies_to(session: Session, inbound: Message) -> list[Outbound]:

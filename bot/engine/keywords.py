@@ -8,9 +8,10 @@ use our words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from .text import contains_phrase, fold
+from .text import fold
 
 OPT_OUT = {
     "en": [
@@ -145,9 +146,21 @@ def _whole(folded: str, table: dict[str, list[str]]) -> str | None:
     return None
 
 
-def _phrase(folded: str, table: dict[str, list[str]]) -> str | None:
-    for language, phrases in table.items():
-        if any(contains_phrase(folded, phrase) for phrase in phrases):
+def _phrase_patterns(table: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
+    # One alternation per language: a message is scanned once, not once per phrase.
+    return {
+        language: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)")
+        for language, phrases in table.items()
+    }
+
+
+_CRISIS = _phrase_patterns(CRISIS_PHRASES)
+_OPT_OUT_PHRASES = _phrase_patterns(OPT_OUT_PHRASES)
+
+
+def _phrase(folded: str, patterns: dict[str, re.Pattern[str]]) -> str | None:
+    for language, pattern in patterns.items():
+        if pattern.search(folded):
             return language
     return None
 
@@ -157,11 +170,11 @@ def match_keyword(text: str) -> KeywordMatch | None:
     folded = fold(text)
     if not folded:
         return None
-    if (language := _phrase(folded, CRISIS_PHRASES)) is not None:
+    if (language := _phrase(folded, _CRISIS)) is not None:
         return KeywordMatch("crisis", language)
     if (language := _whole(folded, OPT_OUT)) is not None:
         return KeywordMatch("opt_out", language)
-    if (language := _phrase(folded, OPT_OUT_PHRASES)) is not None:
+    if (language := _phrase(folded, _OPT_OUT_PHRASES)) is not None:
         return KeywordMatch("opt_out", language)
     if (language := _whole(folded, OPT_IN)) is not None:
         return KeywordMatch("opt_in", language)
