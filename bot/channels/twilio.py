@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ..conversations import Envelope
+from ..delivery import record_status
 from ..engine import Inbound, Outbound
 from . import sms
 
@@ -107,6 +108,34 @@ def inbound() -> Response:
     )
     delivery = current_app.extensions["vecino"].conversations.receive(envelope)
     return twiml(SmsRenderer().render(delivery.replies))
+
+
+@blueprint.post("/webhooks/twilio/status")
+def status_callback() -> Response:
+    """Twilio's status callback for a message we sent: sent, delivered, failed, ..."""
+    if not signature_is_valid():
+        return _plain("Forbidden: invalid or missing X-Twilio-Signature.", 403)
+    form = request.form
+    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip()
+    missing = [
+        name for name, value in (("MessageSid", sid), ("MessageStatus", status)) if not value
+    ]
+    if missing:
+        return _plain(f"Bad request: missing {', '.join(missing)}.", 400)
+    channel = "whatsapp" if form.get("To", "").lower().startswith(WHATSAPP_PREFIX) else "sms"
+    vecino = current_app.extensions["vecino"]
+    with vecino.db.transaction() as session:
+        known = record_status(
+            session,
+            channel,
+            sid[:64],
+            status,
+            form.get("ErrorCode") or None,
+            vecino.conversations.clock(),
+        )
+    # 200 even for an unknown id: a retry would not make it known, and Twilio retries non-2xx.
+    return _plain("ok" if known else "unknown message", 200)
 
 
 def _media_count(raw: str | None) -> int:
