@@ -51,7 +51,7 @@ extract-messages: dev
 	$(EXTRACT) -o locales/messages.pot .
 
 update-catalogs: extract-messages
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap --omit-header
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap
 
 bench: dev
 	$(BIN)/python bench/webhook.py
