@@ -10,13 +10,13 @@ from textwrap import dedent
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from bot.capabilities import build_capabilities
 from bot.engine import Capabilities, Conversation, Engine, Inbound, InvalidFlows, load_flows
 from bot.engine.actions import ActionResult
 from bot.engine.answers import parse_date
 from bot.engine.flows import FlowFault, Target
 from bot.engine.runner import HISTORY_KEY, PREFILL_KEY
-from tests.test_engine import CATALOGS, NOW
+from tests.test_engine import CATALOGS, NOW, shipped_flows
 
 POLL = dedent(
     """
@@ -84,14 +84,11 @@ POLL = dedent(
 
 @pytest.fixture
 def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
-    flows_dir = tmp_path / "flows"
-    flows_dir.mkdir()
-    for shipped in ("welcome.yaml", "main_menu.yaml"):
-        (flows_dir / shipped).write_text((PROJECT_ROOT / "flows" / shipped).read_text())
+    flows_dir = shipped_flows(tmp_path)
     (flows_dir / "poll.yaml").write_text(POLL)
     events: list = []
     saved: dict = {}
-    capabilities = Capabilities()
+    capabilities = build_capabilities()
 
     @capabilities.action("note")
     def note(context):  # type: ignore[no-untyped-def]
@@ -313,16 +310,13 @@ def test_expired_flow_resumes_through_on_expire_and_prefilled_answers(setup):  #
 
 
 def test_action_goto_continues_in_the_flow_it_names(tmp_path: Path):
-    flows_dir = tmp_path / "flows"
-    flows_dir.mkdir()
-    for shipped in ("welcome.yaml", "main_menu.yaml"):
-        (flows_dir / shipped).write_text((PROJECT_ROOT / "flows" / shipped).read_text())
+    flows_dir = shipped_flows(tmp_path)
     (flows_dir / "jump.yaml").write_text(
         "id: jump\nstart: go\ntriggers: {en: [jump], es: [salta]}\nsteps:\n"
         "  go: {action: pick, next: nowhere}\n"
         "  nowhere: {say: {en: Wrong, es: Mal}}\n"
     )
-    capabilities = Capabilities()
+    capabilities = build_capabilities()
     capabilities.action("pick")(lambda context: ActionResult(goto=Target(flow="main_menu")))
     engine = Engine(load_flows(flows_dir), CATALOGS, capabilities)
     turn = talk(engine, Conversation(language="en"), "jump")
@@ -331,10 +325,7 @@ def test_action_goto_continues_in_the_flow_it_names(tmp_path: Path):
 
 
 def test_validators_and_new_question_rules_fail_the_check(tmp_path: Path):
-    flows_dir = tmp_path / "flows"
-    flows_dir.mkdir()
-    for shipped in ("welcome.yaml", "main_menu.yaml"):
-        (flows_dir / shipped).write_text((PROJECT_ROOT / "flows" / shipped).read_text())
+    flows_dir = shipped_flows(tmp_path)
     (flows_dir / "bad.yaml").write_text(
         dedent(
             """
