@@ -189,7 +189,8 @@ def record(context: ActionContext) -> ActionResult:
         # The conversation service raises the staff flag; the response is marked for it.
         store.flag(response, "crisis", context.now)
         return ActionResult()
-    if survey.question(event.key or "") is None:
+    question = survey.question(event.key or "")
+    if question is None:
         return ActionResult()  # consent or navigation steps are not answers
     if event.kind == "back":
         store.withdraw_answer(deps.session, response, event.key or "", context.now)
@@ -197,7 +198,8 @@ def record(context: ActionContext) -> ActionResult:
     store.save_answer(
         deps.session,
         response,
-        event.key or "",
+        question.key,
+        question.type,
         event.value,
         skipped=event.kind == "skip",
         language=context.language,

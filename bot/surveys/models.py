@@ -69,6 +69,8 @@ class SurveyAnswer(Base):
         ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(String(64))
+    # The question's type when answered ("text" is free text, withheld from exports by default).
+    question_type: Mapped[str] = mapped_column(String(16))
     value: Mapped[Any | None] = mapped_column(JSON)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str | None] = mapped_column(String(8))

@@ -56,9 +56,7 @@ def in_progress(session: Session, contact_id: int, key: str) -> SurveyResponse |
     ).first()
 
 
-def current(
-    session: Session, response_id: Any, contact_id: int, key: str
-) -> SurveyResponse | None:
+def current(session: Session, response_id: Any, contact_id: int, key: str) -> SurveyResponse | None:
     """The response a conversation points at, if it is this contact's and still open.
 
     The id comes from conversation state; checking owner, survey and status means a stale or
@@ -121,6 +119,7 @@ def save_answer(
     session: Session,
     response: SurveyResponse,
     key: str,
+    question_type: str,
     value: Any,
     skipped: bool,
     language: str | None,
@@ -134,6 +133,7 @@ def save_answer(
     if answer is None:
         answer = SurveyAnswer(response_id=response.id, key=key)
         session.add(answer)
+    answer.question_type = question_type
     answer.value = value
     answer.skipped = skipped
     answer.language = language

@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('response_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('question_type', sa.String(length=16), nullable=False),
     sa.Column('value', sa.JSON(), nullable=True),
     sa.Column('skipped', sa.Boolean(), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=True),
