@@ -128,6 +128,15 @@ def test_export_options_add_free_text_and_identities(vecino, family_answers):  #
     assert rows[0]["address"] == "+12135550101"
 
 
+def test_free_text_cannot_become_a_spreadsheet_formula(vecino):  # type: ignore[no-untyped-def]
+    open_survey(vecino, "family_checkin")
+    resident = Resident(vecino)
+    resident.say("hi", "2", "family survey", "yes", "skip", "5", "7", "skip", "skip")
+    resident.say('=HYPERLINK("http://example.com","click")')
+    (row,) = _rows(vecino, "family_checkin", include_free_text=True)
+    assert row["comments"] == '\'=HYPERLINK("http://example.com","click")'
+
+
 def test_export_counts_abandoned_responses_only_when_asked(vecino):  # type: ignore[no-untyped-def]
     open_survey(vecino, "hunger_vital_sign")
     resident = spanish(Resident(vecino))

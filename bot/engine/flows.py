@@ -4,6 +4,12 @@ A flow has an ``id``, a ``start`` step and ``steps`` keyed by stable ids. Each s
 thing: ``say`` a text, ``ask`` a question, ``branch`` on earlier answers, call an ``action``
 that the application registers, or just ``next`` to jump (possibly into another flow). Every
 text a resident sees is given in ``en`` and ``es`` side by side.
+
+Questions (``ask``) are ``choice``, ``multi`` (several choices in one reply), ``yesno``,
+``number``, ``scale`` (whole numbers from ``min`` to ``max``), ``text``, ``zip``, ``date`` and
+``location``; ``skippable: true`` lets SKIP / SALTAR answer them. A flow may set ``allow_back``
+(BACK / ATRÁS re-asks the previous question), ``on_event`` (an action told of every answer,
+skip, BACK and crisis inside the flow) and ``on_expire`` (where a timed-out resident resumes).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from .models import ABANDONED, COMPLETED, IN_PROGRESS, SurveyAnswer, SurveyRespo
 from .scoring import compute
 
 SKIPPED = "skipped"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BASE_COLUMNS = (
     "response_id",
     "resident",
@@ -57,7 +58,11 @@ def cell(answer: SurveyAnswer | None) -> str:
         return "yes" if value else "no"
     if isinstance(value, list):
         return ";".join(str(item) for item in value)
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    if answer.question_type == "text" and text.startswith(FORMULA_STARTS):
+        # A spreadsheet would run "=HYPERLINK(...)" typed by anyone with a phone.
+        return "'" + text
+    return text
 
 
 def _flag(value: bool | None) -> str:
