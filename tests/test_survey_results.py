@@ -211,6 +211,10 @@ def _broken_flows(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
         ),
         (lambda t: t.replace("  version: 1\n", "  version: one\n"), "survey.version must be"),
         (
+            lambda t: t.replace("not_at_all: 0,", "not_at_all: zero,"),
+            "score 'phq2': items must be a list and points whole numbers",
+        ),
+        (
             lambda t: t.replace("Nearly every day, es: Casi", "Almost every day, es: Casi"),
             "the questions changed since version 1 was recorded: raise survey.version",
         ),

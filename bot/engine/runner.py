@@ -2,7 +2,9 @@
 
 ``Engine.handle`` does no I/O of its own. Global keywords are looked at first, so a flow that is
 waiting for an answer can never swallow STOP, HELP, MENU, a language switch or a crisis; then the
-waiting question gets its answer; then flow trigger words; then the menu.
+waiting question gets its answer (or BACK / SKIP where the flow allows them); then flow trigger
+words; then the menu. A flow's ``on_event`` action hears of each answer, skip, BACK and crisis,
+which is how domain modules (surveys) keep their own records without the engine knowing them.
 """
 
 from __future__ import annotations

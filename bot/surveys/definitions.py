@@ -251,7 +251,11 @@ def _score_problems(
         if not isinstance(raw, dict):
             yield None, "each score must be a mapping"
             continue
-        score = _score(raw)
+        try:
+            score = _score(raw)
+        except (TypeError, ValueError, AttributeError):
+            yield None, f"score {raw.get('key')!r}: items must be a list and points whole numbers"
+            continue
         where = f"score {score.key!r}"
         if not KEY_PATTERN.match(score.key):
             yield None, f"{where}: key must be lower_case letters, digits and _"
