@@ -271,3 +271,12 @@ def test_cli_refuses_an_unknown_survey(app):  # type: ignore[no-untyped-def]
     result = app.test_cli_runner().invoke(main, ["surveys", "open", "nope"])
     assert result.exit_code != 0
     assert "no survey 'nope'" in result.output
+
+
+def test_flows_check_command_reports_a_changed_survey(tmp_path: Path):
+    from tests.test_cli import run
+
+    flows = _broken_flows(tmp_path, lambda t: t.replace("Several days, es:", "Some days, es:"))
+    result = run(["flows", "check", "--quiet"], tmp_path, VECINO_FLOWS_DIR=str(flows))
+    assert result.returncode == 1
+    assert "ERROR phq2.yaml: the questions changed since version 1 was recorded" in result.stdout
