@@ -7,8 +7,10 @@ A capability registers here when it exists; until then, a flow that names its ac
 from __future__ import annotations
 
 from .engine import Capabilities
+from .surveys.actions import register as register_surveys
 
 
 def build_capabilities() -> Capabilities:
     capabilities = Capabilities()
+    register_surveys(capabilities)
     return capabilities

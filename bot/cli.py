@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from .config import Settings
+from .surveys.cli import surveys_group
 
 
 def _create_app():  # type: ignore[no-untyped-def]
@@ -152,6 +153,8 @@ def chat(address: str, channel: str) -> None:
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output here
     run_chat(current_app.extensions["vecino"], channel, address, sys.stdin, click.echo)
 
+
+main.add_command(surveys_group)
 
 if __name__ == "__main__":
     main()

@@ -27,6 +27,7 @@ def check_flows(settings: Settings, echo: Callable[[str], None], verbose: bool =
         actions=capabilities.actions,
         predicates=capabilities.predicates,
         required_flows=(MAIN_FLOW, WELCOME_FLOW),
+        validators=extra.validators,
     )
     for fault in faults:
         echo(f"ERROR {fault}")

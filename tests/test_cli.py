@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -63,9 +64,7 @@ def test_flows_check_passes_on_shipped_flows_and_prints_segments(tmp_path: Path)
 
 def test_flows_check_names_file_step_and_reason(tmp_path: Path):
     flows = tmp_path / "flows"
-    flows.mkdir()
-    for name in ("welcome.yaml", "main_menu.yaml"):
-        (flows / name).write_text((PROJECT_ROOT / "flows" / name).read_text())
+    shutil.copytree(PROJECT_ROOT / "flows", flows)
     (flows / "broken.yaml").write_text(
         """
 id: broken
@@ -91,9 +90,7 @@ steps:
 
 def test_flows_check_warns_above_three_segments(tmp_path: Path):
     flows = tmp_path / "flows"
-    flows.mkdir()
-    for name in ("welcome.yaml", "main_menu.yaml"):
-        (flows / name).write_text((PROJECT_ROOT / "flows" / name).read_text())
+    shutil.copytree(PROJECT_ROOT / "flows", flows)
     long_es = "á" * 210  # UCS-2: 4 segments
     (flows / "long.yaml").write_text(
         f'id: long\nstart: a\nsteps:\n  a:\n    say: {{en: "short", es: "{long_es}"}}\n'

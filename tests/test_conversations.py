@@ -1,6 +1,7 @@
 """Golden conversation tests: each file in ``tests/conversations/`` is a resident's messages
 and the exact replies they must get, through the real service and database, clock frozen.
 
+A case may list ``setup`` commands (``vecino`` arguments) to run before its turns.
 Regenerate the expected replies after an intended change with
 ``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
 """
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from bot.channels import sms
+from bot.cli import main
 from bot.conversations import Envelope
 from bot.engine import Inbound
 
@@ -53,9 +55,18 @@ def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-de
     return played
 
 
+def run_setup(app, case: dict) -> None:  # type: ignore[no-untyped-def]
+    """A case's ``setup``: ``vecino`` commands run first, e.g. ``[surveys, open, phq2]``."""
+    runner = app.test_cli_runner()
+    for args in case.get("setup", []):
+        result = runner.invoke(main, [str(arg) for arg in args])
+        assert result.exit_code == 0, result.output
+
+
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_golden_conversation(path: Path, vecino, clock, request):  # type: ignore[no-untyped-def]
+def test_golden_conversation(path: Path, app, vecino, clock, request):  # type: ignore[no-untyped-def]
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    run_setup(app, case)
     played = play(vecino, clock, case)
     if request.config.getoption("--update-golden"):
         case["turns"] = played

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
+from bot.capabilities import build_capabilities
 from bot.config import PROJECT_ROOT
-from bot.engine import Capabilities, Conversation, Engine, Inbound, InvalidFlows, load_flows
+from bot.engine import Conversation, Engine, Inbound, InvalidFlows, load_flows
 from bot.engine.actions import ActionResult
 from bot.i18n import Catalogs
 
@@ -54,15 +56,20 @@ TEST_FLOW = dedent(
 )
 
 
-def make_engine(tmp_path: Path, extra: str | None = TEST_FLOW) -> tuple[Engine, list]:
+def shipped_flows(tmp_path: Path) -> Path:
     flows_dir = tmp_path / "flows"
-    flows_dir.mkdir()
-    for shipped in ("welcome.yaml", "main_menu.yaml"):
-        (flows_dir / shipped).write_text((PROJECT_ROOT / "flows" / shipped).read_text())
+    shutil.copytree(PROJECT_ROOT / "flows", flows_dir)
+    return flows_dir
+
+
+def make_engine(tmp_path: Path, extra: str | None = TEST_FLOW) -> tuple[Engine, list]:
+    # Every shipped flow, with the app's capabilities: the menu names flows and predicates
+    # that domain modules provide.
+    flows_dir = shipped_flows(tmp_path)
     if extra:
         (flows_dir / "checkin.yaml").write_text(extra)
     seen: list = []
-    capabilities = Capabilities()
+    capabilities = build_capabilities()
 
     @capabilities.action("record_checkin")
     def record(context):  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """The channel-agnostic conversation engine. No Flask, Twilio or Telegram in here."""
 
-from .actions import ActionContext, ActionResult, Capabilities
+from .actions import ActionContext, ActionResult, Capabilities, FlowEvent
 from .flows import FlowFault, FlowSet, load_flows, validate
 from .runner import MAIN_FLOW, WELCOME_FLOW, Engine, EngineSettings, InvalidFlows
 from .types import Conversation, Event, Inbound, Location, Option, Outbound, Turn
@@ -15,6 +15,7 @@ __all__ = [
     "Engine",
     "EngineSettings",
     "Event",
+    "FlowEvent",
     "FlowFault",
     "FlowSet",
     "Inbound",

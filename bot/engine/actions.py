@@ -12,13 +12,27 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from .flows import Step
+from .flows import Flow, FlowValidator, Step, Target
 from .messages import LANGUAGE_SET
 from .types import Conversation, Event, Inbound, Outbound
 
 
 class Translator(Protocol):
     def gettext(self, language: str | None, message: str, **params: object) -> str: ...
+
+
+@dataclass(frozen=True)
+class FlowEvent:
+    """What happened inside a flow, for the flow's ``on_event`` action.
+
+    ``kind`` is ``answer`` (``value`` is the stored answer), ``skip`` (the resident skipped;
+    ``value`` is None), ``back`` (the answer under ``key`` was withdrawn to be asked again) or
+    ``crisis`` (a crisis message arrived while this flow was waiting for an answer).
+    """
+
+    kind: str
+    key: str | None = None
+    value: Any = None
 
 
 @dataclass
@@ -29,6 +43,8 @@ class ActionContext:
     now: datetime
     deps: Any
     translator: Translator
+    flow: Flow | None = None
+    event: FlowEvent | None = None
 
     @property
     def language(self) -> str | None:
@@ -49,6 +65,9 @@ class ActionResult:
     data: dict[str, Any] = field(default_factory=dict)
     language: str | None = None
     events: list[Event] = field(default_factory=list)
+    # Continue somewhere decided at run time (another flow, a step found in storage) rather
+    # than through the step's fixed outcomes. Ignored when the target does not exist.
+    goto: Target | None = None
 
 
 Action = Callable[[ActionContext], ActionResult]
@@ -61,6 +80,8 @@ class Capabilities:
 
     actions: dict[str, Action] = field(default_factory=dict)
     predicates: dict[str, Predicate] = field(default_factory=dict)
+    # Extra checks a domain module runs on the flows it owns (run by ``vecino flows check``).
+    validators: list[FlowValidator] = field(default_factory=list)
 
     def action(self, name: str) -> Callable[[Action], Action]:
         def register(function: Action) -> Action:

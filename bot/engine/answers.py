@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .flows import Choice, Step
@@ -60,6 +61,50 @@ YES = {
     "si por favor",
 }
 NO = {"no", "n", "nope", "nah", "no thanks", "no gracias", "nel"}
+# Navigation words, matched against the whole message only: a resident writing "I'd skip
+# breakfast" is answering, not skipping. "No sé" counts as a skip where a skip is allowed,
+# because that is what a patient interviewer would write down.
+SKIP_WORDS = {
+    "skip",
+    "skip it",
+    "skip this",
+    "pass",
+    "next",
+    "prefer not to say",
+    "rather not say",
+    "prefer not to answer",
+    "dont know",
+    "don t know",
+    "i dont know",
+    "i don t know",
+    "not sure",
+    "saltar",
+    "salta",
+    "saltala",
+    "saltar pregunta",
+    "paso",
+    "omitir",
+    "siguiente",
+    "prefiero no decir",
+    "prefiero no contestar",
+    "prefiero no responder",
+    "no quiero contestar",
+    "no quiero responder",
+    "no se",
+    "no lo se",
+}
+BACK_WORDS = {
+    "back",
+    "go back",
+    "previous",
+    "undo",
+    "atras",
+    "regresar",
+    "volver",
+    "anterior",
+    "pregunta anterior",
+}
+CONNECTORS = {"y", "e", "and", "&", "+"}
 ZIP_PATTERN = re.compile(r"(?<![\w])(\d{5})(?:-\d{4})?(?![\w])")
 NUMBER_PATTERN = re.compile(r"(?<![\w.,-])(-?\d+(?:[.,]\d+)?)(?![\w])")
 MAX_TEXT_ANSWER = 1000
@@ -70,7 +115,8 @@ class Answer:
     """A valid answer's stored value, or why the text was not one."""
 
     value: Any = None
-    problem: str | None = None  # "unclear", "out_of_range", "too_many", "empty"
+    # "unclear", "out_of_range", "too_many", "empty", "conflict", "ambiguous"
+    problem: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -124,6 +170,82 @@ def _names(choice: Choice) -> set[str]:
     return names
 
 
+def is_skip(text: str) -> bool:
+    return fold(text) in SKIP_WORDS
+
+
+def is_back(text: str) -> bool:
+    return fold(text) in BACK_WORDS
+
+
+def _visible(choices: Sequence[Choice], shown: Sequence[str]) -> list[Choice]:
+    by_value = {c.value: c for c in choices}
+    return [by_value[v] for v in shown if v in by_value] or list(choices)
+
+
+def _numbers_only(folded: str) -> list[int] | None:
+    """``"1 3"``, ``"1, 3"``, ``"1 y 3"`` -> ``[1, 3]``; None when there are words besides."""
+    tokens = folded.split()
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    if not numbers or any(not t.isdigit() and t not in CONNECTORS for t in tokens):
+        return None
+    return numbers
+
+
+def _named_inside(folded: str, visible: Sequence[Choice]) -> list[Choice]:
+    return [c for c in visible if any(contains_phrase(folded, n) for n in _names(c) if n)]
+
+
+PIECE_SEPARATORS = re.compile(r"[,;/+&]|\s(?:y|e|and)\s", re.IGNORECASE)
+
+
+def _pieces(
+    text: str, choices: Sequence[Choice], shown: Sequence[str], visible: Sequence[Choice]
+) -> list[Choice]:
+    """``"comida y escuela"``: each piece names one choice (or part of one label); else []."""
+    picked = []
+    for piece in PIECE_SEPARATORS.split(text):
+        folded = fold(piece)
+        if not folded:
+            continue
+        choice = match_choice(piece, choices, shown)
+        if choice is None and len(folded) >= 4:
+            # "escuela" for "Escuela y guardería": part of exactly one choice's name.
+            partial = [c for c in visible if any(contains_phrase(n, folded) for n in _names(c))]
+            choice = partial[0] if len(partial) == 1 else None
+        if choice is None:
+            return []
+        picked.append(choice)
+    return picked
+
+
+def match_choices(
+    text: str, choices: Sequence[Choice], shown: Sequence[str]
+) -> tuple[list[Choice], str | None]:
+    """Several choices named in one reply (``"1 3"``, ``"comida y renta"``), or a problem."""
+    folded = fold(text)
+    if not folded:
+        return [], "empty"
+    visible = _visible(choices, shown)
+    numbers = _numbers_only(folded)
+    if numbers is None and folded in NUMBER_WORDS:
+        numbers = [NUMBER_WORDS[folded]]
+    if numbers is not None:
+        if any(not 1 <= n <= len(visible) for n in numbers):
+            return [], "out_of_range"
+        picked = [visible[n - 1] for n in numbers]
+    else:
+        exact = [c for c in visible if folded in _names(c)]
+        picked = exact if len(exact) == 1 else _pieces(text, choices, shown, visible)
+        picked = picked or _named_inside(folded, visible)
+    if not picked:
+        return [], "unclear"
+    unique = [c for c in visible if c in picked]  # in the order shown, each once
+    if len(unique) > 1 and any(c.exclusive for c in unique):
+        return [], "conflict"  # "none of these" together with something
+    return unique, None
+
+
 def parse_yes_no(text: str) -> bool | None:
     folded = fold(text)
     if folded in YES or folded == "1":
@@ -154,7 +276,37 @@ def _choice(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
         valid = {c.value for c in step.choices}
         return Answer(inbound.choice) if inbound.choice in valid else Answer(problem="unclear")
     choice = match_choice(inbound.text, step.choices, shown)
-    return Answer(choice.value) if choice else _unclear_or_empty(inbound)
+    if choice:
+        return Answer(choice.value)
+    # "1 2" or "often, sometimes": two answers to a one-answer question. Say so, store nothing.
+    several, _ = match_choices(inbound.text, step.choices, shown)
+    if len(several) > 1:
+        return Answer(problem="too_many")
+    return _unclear_or_empty(inbound)
+
+
+def _multi(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
+    if inbound.choice is not None:
+        valid = {c.value for c in step.choices}
+        return Answer([inbound.choice]) if inbound.choice in valid else Answer(problem="unclear")
+    picked, problem = match_choices(inbound.text, step.choices, shown)
+    if problem == "empty":
+        return _unclear_or_empty(inbound)
+    if problem is not None:
+        return Answer(problem=problem)
+    return Answer([c.value for c in picked])
+
+
+def _scale(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
+    number = number_in(inbound.text)
+    if number is None:
+        return _unclear_or_empty(inbound)
+    low, high = step.minimum, step.maximum
+    if not isinstance(number, int) or (low is not None and number < low):
+        return Answer(problem="out_of_range")
+    if high is not None and number > high:
+        return Answer(problem="out_of_range")
+    return Answer(number)
 
 
 def _yes_no(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
@@ -193,6 +345,94 @@ def _zip(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
     return Answer(found[0])
 
 
+MONTHS = {
+    "january": 1, "jan": 1, "enero": 1, "ene": 1,
+    "february": 2, "feb": 2, "febrero": 2,
+    "march": 3, "mar": 3, "marzo": 3,
+    "april": 4, "apr": 4, "abril": 4, "abr": 4,
+    "may": 5, "mayo": 5,
+    "june": 6, "jun": 6, "junio": 6,
+    "july": 7, "jul": 7, "julio": 7,
+    "august": 8, "aug": 8, "agosto": 8, "ago": 8,
+    "september": 9, "sep": 9, "sept": 9, "septiembre": 9, "setiembre": 9,
+    "october": 10, "oct": 10, "octubre": 10,
+    "november": 11, "nov": 11, "noviembre": 11,
+    "december": 12, "dec": 12, "diciembre": 12, "dic": 12,
+}  # fmt: skip
+DATE_FILLERS = {"de", "del", "of", "the", "el"}
+NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})\s*[/.-]\s*(\d{1,4})(?:\s*[/.-]\s*(\d{2,4}))?\s*$")
+
+
+def _year(raw: int) -> int:
+    # Two-digit years: 25 is 2025 and 85 is 1985, which is what people mean in a survey.
+    if raw >= 100:
+        return raw
+    return 2000 + raw if raw < 50 else 1900 + raw
+
+
+def _iso(year: int, month: int, day: int | None) -> str | None:
+    try:
+        value = date(year, month, day or 1)
+    except ValueError:
+        return None
+    return value.isoformat() if day else value.isoformat()[:7]
+
+
+def parse_date(text: str) -> tuple[str | None, str | None]:
+    """A date as ISO text (``2025-03-15``, or ``2025-03`` when only month and year are given).
+
+    Accepts ``3/15/2025``, ``15/3/2025``, ``3/2025``, ``2025-03-15``, ``March 15, 2025``,
+    ``15 de marzo de 2025``, ``marzo 2025``. ``3/4/2025`` could be March 4 or 3 April depending
+    on where someone learned to write dates, so it is ``ambiguous`` and the resident is asked to
+    name the month.
+    """
+    numeric = NUMERIC_DATE.match(text)
+    if numeric:
+        first, second, third = numeric.groups()
+        a, b = int(first), int(second)
+        if third is None:
+            if len(first) == 4:  # 2025-03
+                return _iso(a, b, None), None
+            # 3/2021 is a month; 3/21 could be March 21 or March 2021, so it is not an answer.
+            return (_iso(b, a, None), None) if len(second) == 4 else (None, None)
+        if len(first) == 4:  # 2025-03-15
+            return _iso(a, b, int(third)), None
+        if len(first) > 2 or len(second) > 2:
+            return None, None
+        year = _year(int(third))
+        if a > 12 and b <= 12:
+            return _iso(year, b, a), None
+        if (b > 12 and a <= 12) or a == b:
+            return _iso(year, a, b), None
+        return None, "ambiguous"
+    # Month names: "15 de marzo de 2025", "March 15, 2025", "marzo 2025".
+    tokens = [t for t in fold(text).split() if t not in DATE_FILLERS]
+    months = [MONTHS[t] for t in tokens if t in MONTHS]
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    if len(months) != 1 or len(tokens) != len(numbers) + 1 or not 1 <= len(numbers) <= 2:
+        return None, None
+    years = [n for n in numbers if n > 31]
+    days = [n for n in numbers if n <= 31]
+    if len(years) != 1 or len(days) > 1:
+        return None, None
+    return _iso(years[0], months[0], days[0] if days else None), None
+
+
+def _date(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
+    value, problem = parse_date(inbound.text)
+    if problem:
+        return Answer(problem=problem)
+    if value is None:
+        return _unclear_or_empty(inbound)
+    low, high = step.minimum, step.maximum
+    # ISO text compares like the dates it names; "2025-03" sorts with the first of March.
+    if low is not None and value < str(low)[: len(value)]:
+        return Answer(problem="out_of_range")
+    if high is not None and value > str(high)[: len(value)]:
+        return Answer(problem="out_of_range")
+    return Answer(value)
+
+
 def _location(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
     if inbound.location is not None:
         return Answer({"lat": inbound.location.latitude, "lon": inbound.location.longitude})
@@ -202,8 +442,11 @@ def _location(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
 
 PARSERS: dict[str, AnswerParser] = {
     "choice": _choice,
+    "multi": _multi,
     "yesno": _yes_no,
     "number": _number,
+    "scale": _scale,
+    "date": _date,
     "text": _text,
     "zip": _zip,
     "location": _location,

@@ -4,12 +4,19 @@ A flow has an ``id``, a ``start`` step and ``steps`` keyed by stable ids. Each s
 thing: ``say`` a text, ``ask`` a question, ``branch`` on earlier answers, call an ``action``
 that the application registers, or just ``next`` to jump (possibly into another flow). Every
 text a resident sees is given in ``en`` and ``es`` side by side.
+
+Questions (``ask``) are ``choice``, ``multi`` (several choices in one reply), ``yesno``,
+``number``, ``scale`` (whole numbers from ``min`` to ``max``), ``text``, ``zip``, ``date`` and
+``location``; ``skippable: true`` lets SKIP / SALTAR answer them. A flow may set ``allow_back``
+(BACK / ATRÁS re-asks the previous question), ``on_event`` (an action told of every answer,
+skip, BACK and crisis inside the flow) and ``on_expire`` (where a timed-out resident resumes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +26,8 @@ from .text import fold
 from .types import LANGUAGES
 
 END = "end"
-ASK_TYPES = {"choice", "yesno", "number", "text", "zip", "location"}
+ASK_TYPES = {"choice", "multi", "yesno", "number", "scale", "text", "zip", "date", "location"}
+CHOICE_TYPES = {"choice", "multi"}  # questions whose answers come from a list of choices
 STEP_KINDS = ("say", "ask", "branch", "action")
 CONDITION_OPERATORS = {"equals", "in", "not_in", "gte", "lte", "present", "absent"}
 
@@ -55,6 +63,7 @@ class Choice:
     words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     show_if: str | None = None
     next: Target | None = None
+    exclusive: bool = False  # in a multiple-choice question: cannot be picked with others ("none")
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ class Step:
     outcomes: Mapping[str, Target] = field(default_factory=dict)
     next: Target = field(default_factory=Target)
     bilingual: bool = False
+    skippable: bool = False  # SKIP / SALTAR is an answer here (stored as None)
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -129,6 +139,14 @@ class Flow:
     path: Path | None = None
     triggers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     title: Text | None = None
+    # BACK / ATRÁS re-asks the previous question (the engine keeps the questions answered).
+    allow_back: bool = False
+    # An action called whenever something happens to a resident inside this flow: an answer,
+    # a skip, a BACK, a crisis message. Domain modules use it to keep their own records.
+    on_event: str | None = None
+    # Where a resident whose conversation timed out inside this flow picks up again (instead of
+    # the generic "welcome back" and the menu).
+    on_expire: Target | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -191,6 +209,7 @@ def parse_step(step_id: str, raw: Any) -> Step:
                 words=_words(c.get("words")),
                 show_if=c.get("show_if"),
                 next=Target.parse(c["next"]) if "next" in c else None,
+                exclusive=bool(c.get("exclusive", False)),
             )
             for c in raw.get("choices") or []
         )
@@ -201,6 +220,7 @@ def parse_step(step_id: str, raw: Any) -> Step:
             save=raw.get("save"),
             minimum=raw.get("min"),
             maximum=raw.get("max"),
+            skippable=bool(raw.get("skippable", False)),
             **common,
         )
     if kind == "branch":
@@ -235,6 +255,9 @@ def parse_flow(raw: Any, path: Path | None = None) -> Flow:
         except (FlowError, KeyError, TypeError) as error:
             raise FlowError(f"step {step_id!r}: {error}") from error
     flow_id = str(raw.get("id") or (path.stem if path else ""))
+    on_expire = Target.parse(raw["on_expire"]) if raw.get("on_expire") else None
+    if on_expire is not None and on_expire.flow is None:
+        on_expire = Target(step=on_expire.step, flow=flow_id)
     return Flow(
         id=flow_id,
         start=str(raw["start"]),
@@ -242,6 +265,9 @@ def parse_flow(raw: Any, path: Path | None = None) -> Flow:
         path=path,
         triggers=_words(raw.get("triggers")),
         title=raw.get("title"),
+        allow_back=bool(raw.get("allow_back", False)),
+        on_event=str(raw["on_event"]) if raw.get("on_event") else None,
+        on_expire=on_expire,
         raw=raw,
     )
 
@@ -287,14 +313,19 @@ def _missing_languages(text: Any) -> list[str]:
     return [lang for lang in LANGUAGES if not str(text.get(lang) or "").strip()]
 
 
+FlowValidator = Callable[[FlowSet], Iterable[FlowFault]]
+
+
 def validate(
     flow_set: FlowSet,
     *,
     actions: Iterable[str] = (),
     predicates: Iterable[str] = (),
     required_flows: Iterable[str] = (),
+    validators: Iterable[FlowValidator] = (),
 ) -> list[FlowFault]:
-    """Every fault in the loaded flows: schema, translations, targets, reachability."""
+    """Every fault in the loaded flows: schema, translations, targets, reachability, and what
+    domain modules check in the flows they own (``validators``)."""
     faults = list(flow_set.faults)
     known_actions, known_predicates = set(actions), set(predicates)
     for required in required_flows:
@@ -302,6 +333,8 @@ def validate(
             faults.append(FlowFault("flows/", None, f"required flow {required!r} is missing"))
     for flow in flow_set:
         faults.extend(_validate_flow(flow, flow_set, known_actions, known_predicates))
+    for validator in validators:
+        faults.extend(validator(flow_set))
     return faults
 
 
@@ -320,15 +353,21 @@ def _validate_flow(
             yield fault(None, f"trigger language {language!r} is not one of {LANGUAGES}")
     if flow.triggers and _missing_languages({k: " ".join(v) for k, v in flow.triggers.items()}):
         yield fault(None, "triggers must list words in both en and es")
+    if flow.on_event is not None and flow.on_event not in actions:
+        yield fault(None, f"unknown on_event action {flow.on_event!r}")
+    if flow.on_expire is not None:
+        problem = _target_problem(flow, flow.on_expire, flow_set)
+        if problem:
+            yield fault(None, f"on_expire {problem}")
 
     for step in flow.steps.values():
-        if step.kind == "say" or (step.kind == "ask" and step.ask != "choice") or step.text:
+        if step.kind == "say" or (step.kind == "ask" and step.ask not in CHOICE_TYPES) or step.text:
             for language in _missing_languages(step.text):
                 yield fault(step.id, f"text has no {language!r} translation")
         if step.kind == "ask":
             if step.ask not in ASK_TYPES:
                 yield fault(step.id, f"unknown question type {step.ask!r}")
-            if step.ask == "choice":
+            if step.ask in CHOICE_TYPES:
                 if not step.text:
                     yield fault(step.id, "a question needs text")
                 if not step.choices:
@@ -342,7 +381,11 @@ def _validate_flow(
                     if choice.show_if and choice.show_if not in predicates:
                         yield fault(step.id, f"unknown show_if {choice.show_if!r}")
             low, high = step.minimum, step.maximum
-            if low is not None and high is not None and low > high:
+            if step.ask == "scale" and not (isinstance(low, int) and isinstance(high, int)):
+                yield fault(step.id, "a scale needs whole-number min and max")
+            elif step.ask == "date":
+                yield from (fault(step.id, p) for p in _date_bound_problems(low, high))
+            elif low is not None and high is not None and low > high:
                 yield fault(step.id, "min is greater than max")
         if step.kind == "action" and step.action not in actions:
             yield fault(step.id, f"unknown action {step.action!r}")
@@ -363,8 +406,26 @@ def _validate_flow(
         for target in step.targets()
         if target.flow == flow.id and target.step is not None
     }
+    if flow.on_expire is not None and flow.on_expire.step is not None:
+        entries.add(flow.on_expire.step)
     for unreachable in sorted(set(flow.steps) - reachable_steps(flow, entries)):
         yield fault(unreachable, "unreachable: no step leads here from the start")
+
+
+def _date_bound_problems(low: Any, high: Any) -> Iterator[str]:
+    bounds = []
+    for name, bound in (("min", low), ("max", high)):
+        if bound is None:
+            continue
+        if isinstance(bound, date):  # YAML reads 2020-01-01 as a date already
+            bounds.append(bound)
+            continue
+        try:
+            bounds.append(date.fromisoformat(str(bound)))
+        except ValueError:
+            yield f"date {name} {bound!r} is not a date like 2020-01-31"
+    if len(bounds) == 2 and bounds[0] > bounds[1]:
+        yield "min is greater than max"
 
 
 def _target_problem(flow: Flow, target: Target, flow_set: FlowSet) -> str | None:

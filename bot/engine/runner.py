@@ -2,7 +2,9 @@
 
 ``Engine.handle`` does no I/O of its own. Global keywords are looked at first, so a flow that is
 waiting for an answer can never swallow STOP, HELP, MENU, a language switch or a crisis; then the
-waiting question gets its answer; then flow trigger words; then the menu.
+waiting question gets its answer (or BACK / SKIP where the flow allows them); then flow trigger
+words; then the menu. A flow's ``on_event`` action hears of each answer, skip, BACK and crisis,
+which is how domain modules (surveys) keep their own records without the engine knowing them.
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import messages as m
-from .actions import ActionContext, Capabilities, Translator, builtin_capabilities, pick_language
-from .answers import parse_answer
-from .flows import Flow, FlowSet, Step, Target, validate
+from .actions import (
+    ActionContext,
+    ActionResult,
+    Capabilities,
+    FlowEvent,
+    Translator,
+    builtin_capabilities,
+    pick_language,
+)
+from .answers import is_back, is_skip, parse_answer
+from .flows import CHOICE_TYPES, Flow, FlowSet, Step, Target, validate
 from .keywords import KeywordMatch, match_keyword
 from .text import fold
 from .types import Conversation, Event, Inbound, Option, Outbound, Turn
@@ -24,6 +34,11 @@ WELCOME_FLOW = "welcome"
 MAX_HOPS = 50  # a flow that loops without asking anything is a bug, not a conversation
 SHOWN_KEY = "_shown"
 TRIGGER_KEY = "_trigger_text"
+# Questions answered so far in the current flow, newest last (only in flows with allow_back).
+HISTORY_KEY = "_history"
+# Answers an action hands back to resume a flow: the engine walks past these questions,
+# following branches exactly as if the resident had just answered them again.
+PREFILL_KEY = "_prefill"
 
 
 class InvalidFlows(RuntimeError):
@@ -62,6 +77,7 @@ class Engine:
         if capabilities is not None:
             self.capabilities.actions.update(capabilities.actions)
             self.capabilities.predicates.update(capabilities.predicates)
+            self.capabilities.validators.extend(capabilities.validators)
         self.settings = settings or EngineSettings()
         faults = self.check()
         if faults:
@@ -81,6 +97,7 @@ class Engine:
             actions=self.capabilities.actions,
             predicates=self.capabilities.predicates,
             required_flows=(MAIN_FLOW, WELCOME_FLOW),
+            validators=self.capabilities.validators,
         )
 
     def preview(self, flow_id: str, step_id: str, language: str | None) -> Outbound | None:
@@ -141,6 +158,9 @@ class Engine:
                 # Someone who picked English but writes "me quiero morir" gets both languages.
                 mismatch = keyword.language not in (None, s.conversation.language)
                 self._say(s, m.CRISIS, None if mismatch else language)
+                step = self._current_step(s.conversation)
+                if step is not None:  # let the flow note it (a survey flags the response)
+                    self._notify(s, step, FlowEvent("crisis"), inbound, now, deps)
             case "opt_out":
                 s.events.append(Event("opted_out"))
                 self._say(s, m.OPTED_OUT, language, program=program)
@@ -172,10 +192,16 @@ class Engine:
     def _converse(self, s: _Scratch, inbound: Inbound, now: datetime, deps: Any) -> None:
         conversation = s.conversation
         if conversation.waiting and self._expired(conversation, now):
+            expired_in = self.flows.flows.get(conversation.flow_id or "")
             s.events.append(Event("expired"))
             s.conversation = conversation = conversation.at(None, None)
             s.conversation = replace(conversation, data={})
             if self._try_trigger(s, inbound, now, deps):
+                return
+            if expired_in is not None and expired_in.on_expire is not None:
+                # The flow knows how to pick up (a survey offers to continue); the message
+                # that woke us is not taken as an answer to a question asked long ago.
+                self._go(s, expired_in.on_expire, inbound, now, deps, from_flow=None)
                 return
             self._say(s, m.EXPIRED, conversation.language)
             self._restart(s, inbound, now, deps)
@@ -194,24 +220,92 @@ class Engine:
             s.messages.append(self._question(conversation, step, prefix=[m.STALE_BUTTON]))
             return
 
+        if inbound.choice is None and inbound.location is None:
+            if is_back(inbound.text) and self._back(s, step, inbound, now, deps):
+                return
+            if step.skippable and is_skip(inbound.text):
+                self._accept(s, step, None, "skip", inbound, now, deps)
+                return
         shown = conversation.data.get(SHOWN_KEY) or [c.value for c in step.choices]
         answer = parse_answer(step, inbound, shown)
         if answer.ok:
-            data = {**conversation.data, step.answer_key: answer.value}
-            data.pop(SHOWN_KEY, None)
-            s.conversation = replace(conversation, data=data, invalid_count=0)
-            self._go(s, self._after_answer(step, answer.value), inbound, now, deps)
+            self._accept(s, step, answer.value, "answer", inbound, now, deps)
             return
         if self._try_trigger(s, inbound, now, deps):
             return
         self._reprompt(s, step, answer.problem or "unclear")
 
+    def _accept(
+        self,
+        s: _Scratch,
+        step: Step,
+        value: Any,
+        kind: str,
+        inbound: Inbound,
+        now: datetime,
+        deps: Any,
+    ) -> None:
+        """Store an answer (None for a skip), tell the flow's hook, and move on."""
+        data = {**s.conversation.data, step.answer_key: value}
+        data.pop(SHOWN_KEY, None)
+        if self._flow_of(s.conversation).allow_back:
+            data[HISTORY_KEY] = [*(data.get(HISTORY_KEY) or []), step.id]
+        s.conversation = replace(s.conversation, data=data, invalid_count=0)
+        self._notify(s, step, FlowEvent(kind, step.answer_key, value), inbound, now, deps)
+        self._go(s, self._after_answer(step, value), inbound, now, deps)
+
+    def _back(self, s: _Scratch, step: Step, inbound: Inbound, now: datetime, deps: Any) -> bool:
+        """BACK / ATRÁS: withdraw the last answer and ask that question again.
+
+        Returns False in flows without ``allow_back``, where the word is an ordinary answer.
+        """
+        flow = self._flow_of(s.conversation)
+        if not flow.allow_back:
+            return False
+        history = list(s.conversation.data.get(HISTORY_KEY) or [])
+        while history and history[-1] not in flow.steps:
+            history.pop()  # the flow changed under the resident; forget steps that are gone
+        if not history:
+            s.messages.append(self._question(s.conversation, step, prefix=[m.NO_PREVIOUS]))
+            return True
+        previous = flow.steps[history.pop()]
+        data = {**s.conversation.data, HISTORY_KEY: history}
+        data.pop(previous.answer_key, None)
+        data.pop(SHOWN_KEY, None)
+        s.conversation = replace(s.conversation, data=data, invalid_count=0)
+        self._notify(s, previous, FlowEvent("back", previous.answer_key), inbound, now, deps)
+        self._go(s, Target(step=previous.id), inbound, now, deps)
+        return True
+
+    def _notify(
+        self, s: _Scratch, step: Step, event: FlowEvent, inbound: Inbound, now: datetime, deps: Any
+    ) -> None:
+        """Call the flow's ``on_event`` action, if it has one."""
+        flow = self.flows.flows.get(s.conversation.flow_id or "")
+        if flow is None or flow.on_event is None:
+            return
+        action = self.capabilities.actions[flow.on_event]
+        context = ActionContext(
+            s.conversation, step, inbound, now, deps, self.translator, flow=flow, event=event
+        )
+        self._apply_result(s, action(context))
+
     def _reprompt(self, s: _Scratch, step: Step, problem: str) -> None:
         count = s.conversation.invalid_count + 1
         s.conversation = replace(s.conversation, invalid_count=count)
         prefix = [m.EMPTY if problem == "empty" else m.NOT_UNDERSTOOD]
-        if problem == "out_of_range" and step.minimum is not None and step.maximum is not None:
+        if step.ask == "date":
+            prefix = [m.AMBIGUOUS_DATE] if problem == "ambiguous" else [*prefix, m.NEED_DATE]
+        elif problem == "too_many" and step.ask == "choice":
+            prefix = [m.JUST_ONE]
+        elif problem == "conflict":
+            prefix = [m.NOT_TOGETHER]
+        elif problem == "out_of_range" and step.minimum is not None and step.maximum is not None:
             prefix = [m.OUT_OF_RANGE]
+        elif step.ask == "scale":
+            prefix.append(m.OUT_OF_RANGE)
+        elif step.ask == "multi":
+            prefix.append(m.CHOOSE_SEVERAL)
         elif step.ask == "choice":
             prefix.append(m.CHOOSE_NUMBER)
         elif step.ask == "yesno":
@@ -222,6 +316,8 @@ class Engine:
             prefix.append(m.ONE_ZIP if problem == "too_many" else m.NEED_ZIP)
         elif step.ask == "location":
             prefix.append(m.ONE_ZIP if problem == "too_many" else m.NEED_LOCATION)
+        if step.skippable:
+            prefix.append(m.SKIP_HINT)
         if count >= self.settings.invalid_answers_before_menu_offer:
             prefix.append(m.OFFER_MENU)
         s.messages.append(self._question(s.conversation, step, prefix=prefix))
@@ -270,18 +366,30 @@ class Engine:
     ) -> None:
         """Run steps from ``target`` until a question waits for an answer or the flow ends."""
         flow_id = s.conversation.flow_id if from_flow is ... else from_flow
-        for _ in range(MAX_HOPS):
+        hops = 0
+        while hops < MAX_HOPS:
+            hops += 1
             if target.is_end:
                 s.conversation = s.conversation.at(None, None)
                 return
             flow: Flow = self.flows[target.flow] if target.flow else self.flows[flow_id or ""]
+            if flow.id != s.conversation.flow_id and HISTORY_KEY in s.conversation.data:
+                # A new flow: BACK must not reach into the flow we came from.
+                data = {k: v for k, v in s.conversation.data.items() if k != HISTORY_KEY}
+                s.conversation = replace(s.conversation, data=data)
             flow_id = flow.id
             step = flow.steps[target.step or flow.start]
             s.conversation = s.conversation.at(flow.id, step.id)
             match step.kind:
                 case "ask":
+                    prefilled = self._take_prefilled(s, flow, step)
+                    if prefilled is not ...:
+                        hops -= 1  # bounded by the number of prefilled answers
+                        target = self._after_answer(step, prefilled)
+                        continue
                     visible = self._visible_choices(step, deps)
                     data = {**s.conversation.data, SHOWN_KEY: [c.value for c in visible]}
+                    data.pop(PREFILL_KEY, None)
                     s.conversation = replace(s.conversation, data=data)
                     s.messages.append(self._question(s.conversation, step))
                     return
@@ -300,10 +408,39 @@ class Engine:
                     target = step.next
         raise RuntimeError(f"flow {flow_id!r} ran {MAX_HOPS} steps without asking anything")
 
+    def _take_prefilled(self, s: _Scratch, flow: Flow, step: Step) -> Any:
+        """The prefilled answer for ``step`` (consumed and stored), or ``...`` when none."""
+        prefill = s.conversation.data.get(PREFILL_KEY)
+        if not isinstance(prefill, dict) or step.answer_key not in prefill:
+            return ...
+        remaining = dict(prefill)
+        value = remaining.pop(step.answer_key)
+        data = {**s.conversation.data, step.answer_key: value, PREFILL_KEY: remaining}
+        if flow.allow_back:
+            data[HISTORY_KEY] = [*(data.get(HISTORY_KEY) or []), step.id]
+        s.conversation = replace(s.conversation, data=data)
+        return value
+
     def _act(self, s: _Scratch, step: Step, inbound: Inbound, now: datetime, deps: Any) -> Target:
         action = self.capabilities.actions[step.action or ""]
-        context = ActionContext(s.conversation, step, inbound, now, deps, self.translator)
-        result = action(context)
+        flow = self.flows.flows.get(s.conversation.flow_id or "")
+        context = ActionContext(
+            s.conversation, step, inbound, now, deps, self.translator, flow=flow
+        )
+        result = self._apply_result(s, action(context))
+        if result.goto is not None and self._exists(result.goto, flow):
+            return result.goto
+        if result.outcome is not None and result.outcome in step.outcomes:
+            return step.outcomes[result.outcome]
+        return step.next
+
+    def _exists(self, target: Target, flow: Flow | None) -> bool:
+        if target.is_end:
+            return True
+        owner = self.flows.flows.get(target.flow) if target.flow else flow
+        return owner is not None and (target.step is None or target.step in owner.steps)
+
+    def _apply_result(self, s: _Scratch, result: ActionResult) -> ActionResult:
         conversation = s.conversation
         if result.language and result.language != conversation.language:
             conversation = replace(conversation, language=result.language)
@@ -313,9 +450,7 @@ class Engine:
         s.conversation = conversation
         s.messages.extend(result.messages)
         s.events.extend(result.events)
-        if result.outcome is not None and result.outcome in step.outcomes:
-            return step.outcomes[result.outcome]
-        return step.next
+        return result
 
     # ---- rendering ---------------------------------------------------------------------
 
@@ -334,7 +469,7 @@ class Engine:
         lines = [self._tr(language, message, step) for message in prefix or []]
         lines.append(self._text(step, language))
         options: tuple[Option, ...] = ()
-        if step.ask == "choice":
+        if step.ask in CHOICE_TYPES:
             shown = conversation.data.get(SHOWN_KEY)
             visible = [c for c in step.choices if shown is None or c.value in shown]
             if shown:
@@ -385,6 +520,9 @@ class Engine:
         return pick_language(label, language)
 
     # ---- state helpers -----------------------------------------------------------------
+
+    def _flow_of(self, conversation: Conversation) -> Flow:
+        return self.flows[conversation.flow_id or ""]
 
     def _current_step(self, conversation: Conversation) -> Step | None:
         flow = self.flows.flows.get(conversation.flow_id or "")
