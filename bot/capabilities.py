@@ -6,9 +6,11 @@ A capability registers here when it exists; until then, a flow that names its ac
 
 from __future__ import annotations
 
+from .directory.actions import register as register_directory
 from .engine import Capabilities
 
 
 def build_capabilities() -> Capabilities:
     capabilities = Capabilities()
+    register_directory(capabilities)
     return capabilities

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from .config import Settings
+from .directory import cli as directory_cli
 
 
 def _create_app():  # type: ignore[no-untyped-def]
@@ -151,6 +152,10 @@ def chat(address: str, channel: str) -> None:
 
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output here
     run_chat(current_app.extensions["vecino"], channel, address, sys.stdin, click.echo)
+
+
+main.add_command(directory_cli.resources)
+main.add_command(directory_cli.demo)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ from textwrap import dedent
 
 import pytest
 
+from bot.capabilities import build_capabilities
 from bot.config import PROJECT_ROOT
-from bot.engine import Capabilities, Conversation, Engine, Inbound, InvalidFlows, load_flows
+from bot.engine import Conversation, Engine, Inbound, InvalidFlows, load_flows
 from bot.engine.actions import ActionResult
 from bot.i18n import Catalogs
 
@@ -57,12 +58,12 @@ TEST_FLOW = dedent(
 def make_engine(tmp_path: Path, extra: str | None = TEST_FLOW) -> tuple[Engine, list]:
     flows_dir = tmp_path / "flows"
     flows_dir.mkdir()
-    for shipped in ("welcome.yaml", "main_menu.yaml"):
-        (flows_dir / shipped).write_text((PROJECT_ROOT / "flows" / shipped).read_text())
+    for shipped in (PROJECT_ROOT / "flows").glob("*.yaml"):  # the menu links to other flows
+        (flows_dir / shipped.name).write_text(shipped.read_text())
     if extra:
         (flows_dir / "checkin.yaml").write_text(extra)
     seen: list = []
-    capabilities = Capabilities()
+    capabilities = build_capabilities()
 
     @capabilities.action("record_checkin")
     def record(context):  # type: ignore[no-untyped-def]

@@ -255,8 +255,9 @@ def mark_shown(
     shown: Sequence[tuple[Hit, str]],
     contact_id: int,
     now: datetime,
+    dropped: Iterable[Hit] = (),
 ) -> None:
-    """Store a referral per result shown and drop them from the pending list."""
+    """Store a referral per result shown; take those (and ``dropped``) off the pending list."""
     for offset, (hit, name) in enumerate(shown, start=1):
         session.add(
             Referral(
@@ -269,7 +270,9 @@ def mark_shown(
                 created_at=now,
             )
         )
-    search.pending = list((search.pending or [])[len(shown) :])
+    done = {hit.service_at_location_id for hit, _ in shown}
+    done.update(hit.service_at_location_id for hit in dropped)
+    search.pending = [item for item in search.pending or [] if str(item[0]) not in done]
     search.shown += len(shown)
 
 
