@@ -192,8 +192,10 @@ def _upsert(
     values: dict[str, Any],
     report: ImportReport,
     table: str,
+    existing: dict[str, Any] | None = None,
 ) -> Any:
-    row = session.get(model, key)
+    """Insert or update one row by id, counting what happened; ``existing``: preloaded rows."""
+    row = existing.get(key) if existing is not None else session.get(model, key)
     if row is None:
         row = model(id=key, **values)
         session.add(row)
@@ -212,10 +214,13 @@ def _upsert(
 
 
 def _text(value: str | None, limit: int | None = None) -> str | None:
+    """A cell's text, or None when blank; short fields (names, addresses) on one line."""
     value = (value or "").strip()
     if not value:
         return None
-    return value[:limit] if limit else value
+    if limit:
+        return " ".join(value.split())[:limit]
+    return value
 
 
 def _float(value: str | None, low: float, high: float, what: str) -> float | None:
@@ -337,23 +342,40 @@ def _set_categories(session: Session, service_id: str, codes: list[str]) -> None
 # ---- the flat template -----------------------------------------------------------------
 
 
+@dataclass
+class FlatRecord:
+    """One template row, checked and converted, ready to write."""
+
+    key: str
+    org_id: str
+    organization: dict[str, Any]
+    service: dict[str, Any]
+    location: dict[str, Any]
+    categories: list[str]
+    phone: str | None
+    rules: list[schedules.Rule]
+    hours_notes: str | None
+    languages: list[str]
+
+
 def import_flat(session: Session, csv_file: CsvFile, report: ImportReport) -> None:
+    """Check every row first (bad ones reported, nothing written for them), then write the
+    good ones in bulk: a few queries per table instead of a few per row."""
     for note in csv_file.notes:
         report.note(csv_file.name, None, note)
     unknown = [h for h in csv_file.header if h and h not in FLAT_COLUMNS]
     if unknown:
         report.note(csv_file.name, None, f"ignored unknown column(s): {', '.join(unknown)}")
+    records = []
     for number, row in _rows_once(csv_file, report):
         try:
-            with session.begin_nested():
-                _flat_row(session, csv_file.name, number, row, report)
+            records.append(_flat_record(csv_file.name, number, row, report))
         except ValueError as error:
             report.problem(csv_file.name, number, str(error))
+    _write_flat(session, records, report)
 
 
-def _flat_row(
-    session: Session, file: str, number: int, row: dict[str, str], report: ImportReport
-) -> None:
+def _flat_record(file: str, number: int, row: dict[str, str], report: ImportReport) -> FlatRecord:
     key = _check_id(row.get("id"))
     name = _text(row.get("name"), 255)
     if not name:
@@ -365,6 +387,11 @@ def _flat_row(
     longitude = _float(row.get("longitude"), -180, 180, "longitude")
     if (latitude is None) != (longitude is None):
         raise ValueError("give both latitude and longitude, or neither")
+    try:
+        rules = schedules.parse_hours(row.get("hours", ""))
+    except schedules.HoursError as error:
+        raise ValueError(f"hours: {error}") from None
+    verified = _date(row.get("last_verified"), "last_verified")
     zip_code = _text(row.get("zip"), 16)
     if latitude is None:
         place = resolve_zip((zip_code or "")[:5])
@@ -373,29 +400,18 @@ def _flat_row(
             report.note(file, number, f"no coordinates; placed at the centre of ZIP {zip_code}")
         else:
             report.note(file, number, "no coordinates or known ZIP: not found by searches")
-    try:
-        rules = schedules.parse_hours(row.get("hours", ""))
-    except schedules.HoursError as error:
-        raise ValueError(f"hours: {error}") from None
-    verified = _date(row.get("last_verified"), "last_verified")
     organization = _text(row.get("organization"), 255) or name
     org_id = "org-" + slug(organization)
-    # Every check above runs before anything is written: a bad row writes nothing.
-    if org_id not in report.organizations_written:  # many rows may share one organization
-        _upsert(
-            session,
-            Organization,
-            org_id,
-            {"name": organization, "last_verified_on": verified},
-            report,
-            "organization",
-        )
-        report.organizations_written.add(org_id)
-    _upsert(
-        session,
-        Service,
-        key,
-        {
+    languages = [
+        code.strip().lower()[:16]
+        for code in re.split(r"[;,| ]+", row.get("languages", ""))
+        if code.strip()
+    ]
+    return FlatRecord(
+        key=key,
+        org_id=org_id,
+        organization={"name": organization, "last_verified_on": verified},
+        service={
             "organization_id": org_id,
             "name": name,
             "name_es": _text(row.get("name_es"), 255),
@@ -408,14 +424,7 @@ def _flat_row(
             "eligibility_description": _text(row.get("eligibility")),
             "last_verified_on": verified,
         },
-        report,
-        "service",
-    )
-    _upsert(
-        session,
-        Location,
-        key,
-        {
+        location={
             "organization_id": org_id,
             "name": name,
             "address_1": _text(row.get("address_1"), 255),
@@ -426,50 +435,111 @@ def _flat_row(
             "latitude": latitude,
             "longitude": longitude,
         },
-        report,
-        "location",
+        categories=codes,
+        phone=format_phone(row.get("phone")),
+        rules=rules,
+        hours_notes=_text(row.get("hours_notes")),
+        languages=list(dict.fromkeys(languages)),
     )
-    session.flush()
-    _upsert(
-        session,
-        ServiceAtLocation,
-        key,
-        {"service_id": key, "location_id": key},
-        report,
-        "service_at_location",
-    )
-    session.flush()
-    _set_categories(session, key, codes)
-    phone = format_phone(row.get("phone"))
-    _replace_children(session, Phone, "service_at_location_id", key)
-    if phone:
-        session.add(Phone(id=f"{key}-phone", service_at_location_id=key, number=phone))
-    _replace_children(session, Schedule, "service_at_location_id", key)
-    for index, rule in enumerate(rules, start=1):
-        session.add(
-            Schedule(
-                id=f"{key}-hours-{index}",
-                service_at_location_id=key,
-                freq=rule.freq,
-                byday=rule.byday,
-                opens_at=rule.opens,
-                closes_at=rule.closes,
-                description=_text(row.get("hours_notes")) if index == 1 else None,
-            )
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _preload(session: Session, model: type, ids: list[str]) -> dict[str, Any]:
+    """Existing rows by id, loaded in a few queries instead of one per row."""
+    found = {}
+    for chunk in _chunks(ids):
+        found.update(
+            (row.id, row) for row in session.scalars(select(model).where(model.id.in_(chunk)))
         )
-    if not rules and _text(row.get("hours_notes")):
-        session.add(
-            Schedule(
-                id=f"{key}-hours-1",
-                service_at_location_id=key,
-                description=_text(row.get("hours_notes")),
+    return found
+
+
+def _write_flat(session: Session, records: list[FlatRecord], report: ImportReport) -> None:
+    if not records:
+        return
+    keys = [r.key for r in records]
+    with session.no_autoflush:
+        organizations = _preload(session, Organization, list({r.org_id for r in records}))
+        services = _preload(session, Service, keys)
+        locations = _preload(session, Location, keys)
+        links = _preload(session, ServiceAtLocation, keys)
+        for record in records:
+            if record.org_id not in report.organizations_written:  # shared by many rows
+                _upsert(
+                    session,
+                    Organization,
+                    record.org_id,
+                    record.organization,
+                    report,
+                    "organization",
+                    organizations,
+                )
+                report.organizations_written.add(record.org_id)
+        session.flush()  # no ORM relationships to order the inserts: parents first
+        for record in records:
+            _upsert(session, Service, record.key, record.service, report, "service", services)
+            _upsert(session, Location, record.key, record.location, report, "location", locations)
+        session.flush()
+        for record in records:
+            values = {"service_id": record.key, "location_id": record.key}
+            _upsert(
+                session, ServiceAtLocation, record.key, values, report, "service_at_location", links
             )
-        )
-    _replace_children(session, Language, "service_id", key)
-    for code in dict.fromkeys(
-        c.strip().lower() for c in re.split(r"[;,| ]+", row.get("languages", "")) if c.strip()
-    ):
-        session.add(Language(id=f"{key}-lang-{code[:16]}", service_id=key, code=code[:16]))
+        session.flush()
+    existing: dict[str, set[str]] = {}
+    for chunk in _chunks(keys):
+        for service_id, code in session.execute(
+            select(ServiceCategory.service_id, ServiceCategory.category).where(
+                ServiceCategory.service_id.in_(chunk)
+            )
+        ):
+            existing.setdefault(service_id, set()).add(code)
+        # Phones, hours and languages of these rows are rewritten from the file.
+        session.execute(delete(Phone).where(Phone.service_at_location_id.in_(chunk)))
+        session.execute(delete(Schedule).where(Schedule.service_at_location_id.in_(chunk)))
+        session.execute(delete(Language).where(Language.service_id.in_(chunk)))
+    for record in records:
+        had = existing.get(record.key, set())
+        for code in had - set(record.categories):
+            session.execute(
+                delete(ServiceCategory).where(
+                    ServiceCategory.service_id == record.key, ServiceCategory.category == code
+                )
+            )
+        for code in set(record.categories) - had:
+            session.add(ServiceCategory(service_id=record.key, category=code))
+        if record.phone:
+            session.add(
+                Phone(
+                    id=f"{record.key}-phone", service_at_location_id=record.key, number=record.phone
+                )
+            )
+        for index, rule in enumerate(record.rules, start=1):
+            session.add(
+                Schedule(
+                    id=f"{record.key}-hours-{index}",
+                    service_at_location_id=record.key,
+                    freq=rule.freq,
+                    byday=rule.byday,
+                    opens_at=rule.opens,
+                    closes_at=rule.closes,
+                    description=record.hours_notes if index == 1 else None,
+                )
+            )
+        if not record.rules and record.hours_notes:
+            session.add(
+                Schedule(
+                    id=f"{record.key}-hours-1",
+                    service_at_location_id=record.key,
+                    description=record.hours_notes,
+                )
+            )
+        for code in record.languages:
+            session.add(Language(id=f"{record.key}-lang-{code}", service_id=record.key, code=code))
     session.flush()
 
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from ..i18n import N_
 
-RESULTS_HEADER_ZIP = N_("{category} near {zip}, nearest first:")
-RESULTS_HEADER_HERE = N_("{category} near you, nearest first:")
+RESULTS_HEADER_ZIP = N_("{category} near {zip}:")
+RESULTS_HEADER_HERE = N_("{category} near you:")
 MORE_HEADER = N_("More {category} near {place}:")
 HERE = N_("you")
 OPEN_NOW_TODAY = N_("Open now, today {hours}")
 TODAY = N_("Today {hours}")
-CLOSED_NOW_NEXT = N_("Closed now. Opens {when}")
+CLOSED_NOW_NEXT = N_("Opens {when}")
 NO_UPCOMING_HOURS = N_("No upcoming hours listed")
 CALL_FOR_HOURS = N_("Call for hours")
-REPLY_MORE = N_("Reply MORE for more places.")
+REPLY_MORE = N_("Reply MORE for more.")
 NO_MORE_RESULTS = N_("That's all near there. For more help, dial 2-1-1 (211 LA County).")
-VERIFIED_LONG_AGO = N_("Info last checked {year}: call before you go.")
+VERIFIED_LONG_AGO = N_("Info from {year}: call before you go.")
 NOTHING_NEAR = N_(
     "Sorry, I have no {category} places within 10 miles of {place} in my list. 211 LA County "
     "can help: dial 2-1-1, any time, in Spanish or English."
