@@ -89,9 +89,11 @@ def demo(if_empty: bool) -> None:
             report = load_demo(session)
     finally:
         db.dispose()
+    table = "service_at_location"
+    places = report.created[table] + report.updated[table] + report.unchanged[table]
     click.echo(
-        f"Loaded the demo directory: {report.searchable} places "
-        "(Food Oasis LA, Hack for LA, 2017; MIT)."
+        f"Loaded the demo directory: {places} places (Food Oasis LA, Hack for LA, 2017; MIT). "
+        f"Searchable places in the directory: {report.searchable}."
     )
     for problem in report.problems:
         click.echo(f"SKIPPED {problem}")
