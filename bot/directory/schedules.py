@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -256,6 +257,12 @@ def encode(rules: Iterable[Rule]) -> str:
     return ";".join(parts)
 
 
+@lru_cache(maxsize=65536)
+def decode_cached(code: str) -> tuple[Rule, ...]:
+    """``decode`` for the search's inner loop: many places share the same hours."""
+    return tuple(decode(code))
+
+
 def decode(code: str) -> list[Rule]:
     rules = []
     for part in filter(None, (code or "").split(";")):
@@ -315,6 +322,17 @@ def status(rules: Sequence[Rule], now: datetime, tz: str) -> HoursStatus:
                 next_opening = datetime.combine(day, min(starts), tzinfo=zone)
                 break
     return HoursStatus(True, open_now, tuple(intervals), next_opening)
+
+
+def is_open(rules: Sequence[Rule], local: datetime) -> bool:
+    """Open at ``local`` (already in the directory's time zone)? The search's fast path:
+    no next-opening lookahead, no time zone conversion per place."""
+    today, clock = local.date(), local.time().replace(tzinfo=None)
+    for rule in rules:
+        if rule.occurs_on(today) and _covers(rule.opens, rule.closes, clock):
+            return True
+    yesterday = today - timedelta(days=1)
+    return any(r.closes <= r.opens and clock < r.closes and r.occurs_on(yesterday) for r in rules)
 
 
 def _covers(opens: time, closes: time, clock: time) -> bool:

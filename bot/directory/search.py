@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import and_, bindparam, case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from . import schedules
@@ -68,40 +69,60 @@ def nearest(
     With ``open_at``, only places open at that moment (by their schedules) count.
     """
     radius = min(FIRST_RADIUS_MILES, max_miles)
+    local = open_at.astimezone(ZoneInfo(tz)) if open_at is not None else None
+    distance = _flat_distance(latitude, longitude)
+    seen: dict[str, tuple[float, str]] = {}  # places found in a smaller box: miles, hours
+    open_now: dict[str, bool] = {}
+    connection = session.connection()  # Core rows: the ORM's result machinery costs more here
     while True:
         south, north, west, east = _box(latitude, longitude, radius)
-        rows = session.execute(
-            select(
-                DirectoryPoint.service_at_location_id,
-                DirectoryPoint.latitude,
-                DirectoryPoint.longitude,
-                DirectoryPoint.hours,
-            ).where(
-                DirectoryPoint.category == category,
-                DirectoryPoint.latitude.between(south, north),
-                DirectoryPoint.longitude.between(west, east),
-            )
-        ).all()
-        inside = sorted(
-            (miles_between(latitude, longitude, lat, lon), sal_id, hours)
-            for sal_id, lat, lon, hours in rows
+        rows = connection.execute(
+            _POINTS_IN_BOX,
+            {"category": category, "south": south, "north": north, "west": west, "east": east},
         )
+        for sal_id, lat, lon, hours in rows:
+            if sal_id not in seen:
+                seen[sal_id] = (distance(lat, lon), hours)
         hits: list[Hit] = []
-        for miles, sal_id, hours in inside:
-            if miles > radius:
-                break
-            if (
-                open_at is not None
-                and not schedules.status(schedules.decode(hours), open_at, tz).open_now
-            ):
-                continue
-            if not any(hit.service_at_location_id == sal_id for hit in hits):
-                hits.append(Hit(sal_id, round(miles, 2)))
+        # Nearest first; opening hours are only read for places we might show.
+        for miles, sal_id in sorted((m, key) for key, (m, _) in seen.items() if m <= radius):
+            if local is not None:
+                if sal_id not in open_now:
+                    rules = schedules.decode_cached(seen[sal_id][1])
+                    open_now[sal_id] = schedules.is_open(rules, local)
+                if not open_now[sal_id]:
+                    continue
+            hits.append(Hit(sal_id, round(miles, 2)))
             if len(hits) == limit:
                 return hits
         if radius >= max_miles:
             return hits
         radius = min(radius * 2, max_miles)
+
+
+def _flat_distance(latitude: float, longitude: float) -> Callable[[float, float], float]:
+    """Miles from a point, by the equirectangular approximation: within the ten miles we
+    search it differs from the great-circle distance by far less than the 0.1 mile we show,
+    and it is several times cheaper in the search's inner loop."""
+    scale_lon = MILES_PER_DEGREE_LAT * math.cos(math.radians(latitude))
+
+    def miles(lat: float, lon: float) -> float:
+        return math.hypot((lat - latitude) * MILES_PER_DEGREE_LAT, (lon - longitude) * scale_lon)
+
+    return miles
+
+
+# One statement, built once: SQLAlchemy reuses its compiled form for every search.
+_POINTS_IN_BOX = select(
+    DirectoryPoint.service_at_location_id,
+    DirectoryPoint.latitude,
+    DirectoryPoint.longitude,
+    DirectoryPoint.hours,
+).where(
+    DirectoryPoint.category == bindparam("category"),
+    DirectoryPoint.latitude.between(bindparam("south"), bindparam("north")),
+    DirectoryPoint.longitude.between(bindparam("west"), bindparam("east")),
+)
 
 
 def count_within(
