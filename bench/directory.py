@@ -141,14 +141,14 @@ def query_plan(db: Database) -> str:
         if db.engine.dialect.name == "sqlite":
             rows = connection.exec_driver_sql(
                 "EXPLAIN QUERY PLAN SELECT service_at_location_id FROM directory_points "
-                "WHERE category = 'food' AND latitude BETWEEN 34.0 AND 34.1 "
-                "AND longitude BETWEEN -118.3 AND -118.2"
+                "WHERE category = 'food' AND lat_band IN (1700, 1701, 1702) "
+                "AND latitude BETWEEN 34.0 AND 34.05 AND longitude BETWEEN -118.3 AND -118.2"
             ).all()
             return "; ".join(str(row[-1]) for row in rows)
         rows = connection.exec_driver_sql(
             "EXPLAIN SELECT service_at_location_id FROM directory_points "
-            "WHERE category = 'food' AND latitude BETWEEN 34.0 AND 34.1 "
-            "AND longitude BETWEEN -118.3 AND -118.2"
+            "WHERE category = 'food' AND lat_band IN (1700, 1701, 1702) "
+            "AND latitude BETWEEN 34.0 AND 34.05 AND longitude BETWEEN -118.3 AND -118.2"
         ).all()
         return " / ".join(row[0].strip() for row in rows[:2])
 

@@ -203,11 +203,19 @@ class ServiceCategory(Base):
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
+LAT_BAND_DEGREES = 0.02  # about 1.4 miles of latitude
+
+
 class DirectoryPoint(Base):
-    """Search index (derived): where each service at a location is, per category."""
+    """Search index (derived): where each service at a location is, per category.
+
+    ``lat_band`` is the latitude cut into 0.02-degree strips. The index on (category,
+    lat_band, longitude) lets a bounding-box query read, strip by strip, only the entries whose
+    longitude is inside the box; an index on latitude alone would read every entry in the whole
+    east-west strip of the county."""
 
     __tablename__ = "directory_points"
-    __table_args__ = (Index("ix_directory_points_search", "category", "latitude", "longitude"),)
+    __table_args__ = (Index("ix_directory_points_search", "category", "lat_band", "longitude"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_at_location_id: Mapped[str] = mapped_column(
@@ -216,6 +224,7 @@ class DirectoryPoint(Base):
     category: Mapped[str] = mapped_column(String(32))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    lat_band: Mapped[int] = mapped_column(Integer)
     # Compact opening rules (see schedules.encode), so open-now needs no extra query.
     hours: Mapped[str] = mapped_column(Text, default="")
 

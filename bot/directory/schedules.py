@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -325,14 +325,32 @@ def status(rules: Sequence[Rule], now: datetime, tz: str) -> HoursStatus:
 
 
 def is_open(rules: Sequence[Rule], local: datetime) -> bool:
-    """Open at ``local`` (already in the directory's time zone)? The search's fast path:
-    no next-opening lookahead, no time zone conversion per place."""
+    """Open at ``local`` (already in the directory's time zone)?"""
+    return open_checker(local)(rules)
+
+
+def open_checker(local: datetime) -> Callable[[Sequence[Rule]], bool]:
+    """A fast "open at ``local``?" for the search's inner loop: the day, the time and the
+    weekday arithmetic are worked out once per search, not once per place."""
     today, clock = local.date(), local.time().replace(tzinfo=None)
-    for rule in rules:
-        if rule.occurs_on(today) and _covers(rule.opens, rule.closes, clock):
-            return True
     yesterday = today - timedelta(days=1)
-    return any(r.closes <= r.opens and clock < r.closes and r.occurs_on(yesterday) for r in rules)
+    weekday = today.weekday()
+
+    def check(rules: Sequence[Rule]) -> bool:
+        for rule in rules:
+            if rule.closes <= rule.opens:  # past midnight: rare, take the general path
+                if (rule.occurs_on(today) and clock >= rule.opens) or (
+                    clock < rule.closes and rule.occurs_on(yesterday)
+                ):
+                    return True
+                continue
+            if not rule.opens <= clock < rule.closes:
+                continue
+            if any(day == weekday for _, day in rule.days) and rule.occurs_on(today):
+                return True
+        return False
+
+    return check
 
 
 def _covers(opens: time, closes: time, clock: time) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from . import schedules
 from .models import (
+    LAT_BAND_DEGREES,
     DirectoryPoint,
     Location,
     Referral,
@@ -31,7 +32,7 @@ from .models import (
     ServiceAtLocation,
     ServiceCategory,
 )
-from .places import EARTH_RADIUS_MILES, miles_between
+from .places import EARTH_RADIUS_MILES
 
 NEAR_MILES = 10.0  # farther than this is not "near" for a family without a car
 COUNT_RADII = (1.0, 3.0, 10.0)
@@ -69,28 +70,36 @@ def nearest(
     With ``open_at``, only places open at that moment (by their schedules) count.
     """
     radius = min(FIRST_RADIUS_MILES, max_miles)
-    local = open_at.astimezone(ZoneInfo(tz)) if open_at is not None else None
     distance = _flat_distance(latitude, longitude)
     seen: dict[str, tuple[float, str]] = {}  # places found in a smaller box: miles, hours
-    open_now: dict[str, bool] = {}
+    open_now: dict[str, bool] = {}  # by hours code: many places share the same hours
+    local = open_at.astimezone(ZoneInfo(tz)) if open_at is not None else None
+    check = schedules.open_checker(local) if local is not None else None
     connection = session.connection()  # Core rows: the ORM's result machinery costs more here
     while True:
         south, north, west, east = _box(latitude, longitude, radius)
         rows = connection.execute(
             _POINTS_IN_BOX,
-            {"category": category, "south": south, "north": north, "west": west, "east": east},
+            {
+                "category": category,
+                "bands": lat_bands(south, north),
+                "south": south,
+                "north": north,
+                "west": west,
+                "east": east,
+            },
         )
-        for sal_id, lat, lon, hours in rows:
+        for sal_id, lat, lon, hours in rows.all():
             if sal_id not in seen:
                 seen[sal_id] = (distance(lat, lon), hours)
         hits: list[Hit] = []
         # Nearest first; opening hours are only read for places we might show.
         for miles, sal_id in sorted((m, key) for key, (m, _) in seen.items() if m <= radius):
-            if local is not None:
-                if sal_id not in open_now:
-                    rules = schedules.decode_cached(seen[sal_id][1])
-                    open_now[sal_id] = schedules.is_open(rules, local)
-                if not open_now[sal_id]:
+            if check is not None:
+                hours = seen[sal_id][1]
+                if hours not in open_now:
+                    open_now[hours] = check(schedules.decode_cached(hours))
+                if not open_now[hours]:
                     continue
             hits.append(Hit(sal_id, round(miles, 2)))
             if len(hits) == limit:
@@ -120,32 +129,64 @@ _POINTS_IN_BOX = select(
     DirectoryPoint.hours,
 ).where(
     DirectoryPoint.category == bindparam("category"),
+    DirectoryPoint.lat_band.in_(bindparam("bands", expanding=True)),
     DirectoryPoint.latitude.between(bindparam("south"), bindparam("north")),
     DirectoryPoint.longitude.between(bindparam("west"), bindparam("east")),
 )
 
 
+def _counts_statement() -> Any:
+    dy = (DirectoryPoint.latitude - bindparam("lat0")) * MILES_PER_DEGREE_LAT
+    dx = (DirectoryPoint.longitude - bindparam("lon0")) * bindparam("lon_miles")
+    squared = dy * dy + dx * dx
+    counts = [func.sum(case((squared <= radius * radius, 1), else_=0)) for radius in COUNT_RADII]
+    return select(*counts, func.min(squared)).where(
+        DirectoryPoint.category == bindparam("category"),
+        DirectoryPoint.lat_band.in_(bindparam("bands", expanding=True)),
+        DirectoryPoint.latitude.between(bindparam("south"), bindparam("north")),
+        DirectoryPoint.longitude.between(bindparam("west"), bindparam("east")),
+    )
+
+
+_COUNTS_IN_BOX = _counts_statement()
+
+
+def lat_bands(south: float, north: float) -> list[int]:
+    """The ``lat_band`` strips a box touches."""
+    return list(
+        range(math.floor(south / LAT_BAND_DEGREES), math.floor(north / LAT_BAND_DEGREES) + 1)
+    )
+
+
 def count_within(
     session: Session, category: str, latitude: float, longitude: float
 ) -> tuple[dict[float, int], float | None]:
-    """How many places lie within each of ``COUNT_RADII`` miles, and the nearest distance."""
-    rows = session.execute(
-        select(DirectoryPoint.latitude, DirectoryPoint.longitude).where(
-            DirectoryPoint.category == category,
-            *_box_filter(latitude, longitude, max(COUNT_RADII)),
+    """How many places lie within each of ``COUNT_RADII`` miles, and the nearest distance.
+
+    Counted by the database (one row back, however many places there are)."""
+    south, north, west, east = _box(latitude, longitude, max(COUNT_RADII))
+    row = (
+        session.connection()
+        .execute(
+            _COUNTS_IN_BOX,
+            {
+                "category": category,
+                "bands": lat_bands(south, north),
+                "south": south,
+                "north": north,
+                "west": west,
+                "east": east,
+                "lat0": latitude,
+                "lon0": longitude,
+                "lon_miles": MILES_PER_DEGREE_LAT * math.cos(math.radians(latitude)),
+            },
         )
-    ).all()
-    distances = [miles_between(latitude, longitude, lat, lon) for lat, lon in rows]
-    counts = {radius: sum(1 for d in distances if d <= radius) for radius in COUNT_RADII}
-    return counts, (round(min(distances), 2) if distances else None)
-
-
-def _box_filter(latitude: float, longitude: float, miles: float) -> list[Any]:
-    south, north, west, east = _box(latitude, longitude, miles)
-    return [
-        DirectoryPoint.latitude.between(south, north),
-        DirectoryPoint.longitude.between(west, east),
-    ]
+        .one()
+    )
+    found = {radius: int(value or 0) for radius, value in zip(COUNT_RADII, row[:-1], strict=True)}
+    nearest_squared = row[-1]
+    within = nearest_squared is not None and nearest_squared <= max(COUNT_RADII) ** 2
+    return found, (round(math.sqrt(nearest_squared), 2) if within else None)
 
 
 def directory_has_resources(session: Session) -> bool:
@@ -221,6 +262,7 @@ def rebuild_index(session: Session) -> int:
             "category": category,
             "latitude": lat,
             "longitude": lon,
+            "lat_band": math.floor(lat / LAT_BAND_DEGREES),
             "hours": hours.get(sal_id, ""),
         }
         for sal_id, category, lat, lon in rows

@@ -160,12 +160,13 @@ def upgrade() -> None:
     sa.Column('category', sa.String(length=32), nullable=False),
     sa.Column('latitude', sa.Float(), nullable=False),
     sa.Column('longitude', sa.Float(), nullable=False),
+    sa.Column('lat_band', sa.Integer(), nullable=False),
     sa.Column('hours', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['service_at_location_id'], ['directory_service_at_locations.id'], name=op.f('fk_directory_points_service_at_location_id_directory_service_at_locations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_directory_points'))
     )
     with op.batch_alter_table('directory_points', schema=None) as batch_op:
-        batch_op.create_index('ix_directory_points_search', ['category', 'latitude', 'longitude'], unique=False)
+        batch_op.create_index('ix_directory_points_search', ['category', 'lat_band', 'longitude'], unique=False)
         batch_op.create_index(batch_op.f('ix_directory_points_service_at_location_id'), ['service_at_location_id'], unique=False)
 
     op.create_table('directory_referrals',
