@@ -70,6 +70,9 @@ def understand(context: ActionContext) -> ActionResult:
     category = data.get("category")
     for text in texts:
         category = find_category(text) or category
+    if data.get("place") is not None:
+        # "vivienda 90011" answering the ZIP question: the words change what we look for.
+        category = find_category(context.inbound.text) or category
     updates["category"] = category
 
     place = data.get("place")
