@@ -270,6 +270,15 @@ def test_cli_import_export_and_demo(vecino, tmp_path: Path, monkeypatch):
     assert "SKIPPED bad.csv, row 2: hours:" in result.output
     result = runner.invoke(main, ["resources", "import", "--dry-run", str(bad)])
     assert "dry run" in result.output
+    new = write(tmp_path / "new.csv", flat_row(id="checked-only"))
+    result = runner.invoke(main, ["resources", "import", "--dry-run", str(new)])
+    assert result.exit_code == 0 and "service: 1 new" in result.output
+    with vecino.db.transaction() as session:
+        assert session.get(Service, "checked-only") is None
+    broken = write(tmp_path / "broken.csv", "p9,Despensa", header="id,name")
+    result = runner.invoke(main, ["resources", "import", str(broken)])
+    assert result.exit_code == 1
+    assert "missing column(s) category" in result.output
     out = tmp_path / "out.csv"
     result = runner.invoke(main, ["resources", "export", "--out", str(out)])
     assert result.exit_code == 0

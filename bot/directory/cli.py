@@ -28,17 +28,24 @@ def import_command(path: Path, dry_run: bool) -> None:
     from .importer import ImportFailed, import_path
 
     db = _database()
+    session = db.sessions()
     try:
-        with db.sessions() as session, session.begin():
-            report = import_path(session, path)
-            if dry_run:
-                session.rollback()
+        report = import_path(session, path)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
     except ImportFailed as error:
+        session.rollback()
         for reason in error.reasons:
             click.echo(f"ERROR {reason}", err=True)
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
+    except BaseException:
+        session.rollback()
+        raise
     finally:
+        session.close()
         db.dispose()
     for line in report.lines():
         click.echo(line)

@@ -583,7 +583,7 @@ def import_hsds(session: Session, present: dict[str, Path]) -> ImportReport:
         for number, row in _rows_once(csv_file, report):
             try:
                 with session.begin_nested():
-                    handler(session, row, report, addresses)
+                    handler(session, row, report, addresses, csv_file.name)
                     session.flush()
             except ValueError as error:
                 report.problem(csv_file.name, number, str(error))
@@ -615,7 +615,9 @@ def _exists(session: Session, model: type, key: str | None, what: str) -> str | 
     return key
 
 
-def _hsds_organization(session: Session, row: dict[str, str], report: ImportReport, _: Any) -> None:
+def _hsds_organization(
+    session: Session, row: dict[str, str], report: ImportReport, _: Any, file: str
+) -> None:
     name = _text(row.get("name"), 255)
     if not name:
         raise ValueError("no name")
@@ -638,7 +640,9 @@ def _hsds_organization(session: Session, row: dict[str, str], report: ImportRepo
     )
 
 
-def _hsds_service(session: Session, row: dict[str, str], report: ImportReport, _: Any) -> None:
+def _hsds_service(
+    session: Session, row: dict[str, str], report: ImportReport, _: Any, file: str
+) -> None:
     name = _text(row.get("name"), 255)
     if not name:
         raise ValueError("no name")
@@ -683,6 +687,7 @@ def _hsds_location(
     row: dict[str, str],
     report: ImportReport,
     addresses: dict[str, dict[str, str]],
+    file: str,
 ) -> None:
     latitude = _float(row.get("latitude"), -90, 90, "latitude")
     longitude = _float(row.get("longitude"), -180, 180, "longitude")
@@ -695,13 +700,13 @@ def _hsds_location(
         if place is not None:
             latitude, longitude = place.latitude, place.longitude
             report.note(
-                "locations.csv",
+                file,
                 None,
                 f"location {row['id']}: no coordinates; placed at ZIP {postal_code}",
             )
         else:
             report.note(
-                "locations.csv",
+                file,
                 None,
                 f"location {row['id']}: no coordinates or known ZIP; not searchable",
             )
@@ -730,7 +735,7 @@ def _hsds_location(
 
 
 def _hsds_service_at_location(
-    session: Session, row: dict[str, str], report: ImportReport, _: Any
+    session: Session, row: dict[str, str], report: ImportReport, _: Any, file: str
 ) -> None:
     service_id = _exists(session, Service, row.get("service_id"), "service_id")
     location_id = _exists(session, Location, row.get("location_id"), "location_id")
@@ -773,7 +778,9 @@ def _links(session: Session, row: dict[str, str]) -> dict[str, str | None]:
     return links
 
 
-def _hsds_phone(session: Session, row: dict[str, str], report: ImportReport, _: Any) -> None:
+def _hsds_phone(
+    session: Session, row: dict[str, str], report: ImportReport, _: Any, file: str
+) -> None:
     number = format_phone(row.get("number"))
     if not number:
         raise ValueError("no number")
@@ -799,7 +806,9 @@ def _hsds_phone(session: Session, row: dict[str, str], report: ImportReport, _: 
 WEEKDAY_NUMBERS = {"1": "MO", "2": "TU", "3": "WE", "4": "TH", "5": "FR", "6": "SA", "7": "SU"}
 
 
-def _hsds_schedule(session: Session, row: dict[str, str], report: ImportReport, _: Any) -> None:
+def _hsds_schedule(
+    session: Session, row: dict[str, str], report: ImportReport, _: Any, file: str
+) -> None:
     links = _links(session, row)
     links.pop("organization_id")
     if not any(links.values()):
@@ -837,7 +846,9 @@ def _hsds_schedule(session: Session, row: dict[str, str], report: ImportReport, 
     _upsert(session, Schedule, row["id"], values, report, "schedule")
 
 
-def _hsds_language(session: Session, row: dict[str, str], report: ImportReport, _: Any) -> None:
+def _hsds_language(
+    session: Session, row: dict[str, str], report: ImportReport, _: Any, file: str
+) -> None:
     service_id = _exists(session, Service, row.get("service_id"), "service_id")
     location_id = _exists(session, Location, row.get("location_id"), "location_id")
     if not service_id and not location_id:

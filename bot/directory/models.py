@@ -215,7 +215,18 @@ class DirectoryPoint(Base):
     east-west strip of the county."""
 
     __tablename__ = "directory_points"
-    __table_args__ = (Index("ix_directory_points_search", "category", "lat_band", "longitude"),)
+    # The trailing columns make it a covering index: a search never reads the table itself.
+    __table_args__ = (
+        Index(
+            "ix_directory_points_search",
+            "category",
+            "lat_band",
+            "longitude",
+            "latitude",
+            "service_at_location_id",
+            "hours",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_at_location_id: Mapped[str] = mapped_column(

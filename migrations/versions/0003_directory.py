@@ -166,7 +166,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_directory_points'))
     )
     with op.batch_alter_table('directory_points', schema=None) as batch_op:
-        batch_op.create_index('ix_directory_points_search', ['category', 'lat_band', 'longitude'], unique=False)
+        batch_op.create_index('ix_directory_points_search', ['category', 'lat_band', 'longitude', 'latitude', 'service_at_location_id', 'hours'], unique=False)
         batch_op.create_index(batch_op.f('ix_directory_points_service_at_location_id'), ['service_at_location_id'], unique=False)
 
     op.create_table('directory_referrals',
