@@ -129,6 +129,17 @@ def test_bad_rows_are_reported_by_file_row_and_reason_while_good_rows_import(
         assert codes == {"food", "housing"}
 
 
+def test_the_same_id_in_two_files_of_one_import_is_reported(vecino, tmp_path: Path):
+    write(tmp_path / "a.csv", flat_row(id="shared", name="First"))
+    write(tmp_path / "b.csv", flat_row(id="shared", name="Second"))
+    report = run_import(vecino, tmp_path)
+    assert [str(p) for p in report.problems] == [
+        "b.csv, row 2: duplicate id 'shared' (a.csv, row 2)"
+    ]
+    with vecino.db.transaction() as session:
+        assert session.get(Service, "shared").name == "First"
+
+
 def test_a_bad_row_never_erases_what_an_earlier_import_stored(vecino, tmp_path: Path):
     run_import(vecino, write(tmp_path / "a.csv", flat_row(hours="Tue 9:00-12:00")))
     run_import(vecino, write(tmp_path / "a.csv", flat_row(hours="whenever")))

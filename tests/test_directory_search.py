@@ -160,3 +160,15 @@ def test_find_help_shows_in_the_menu_once_the_directory_has_places(vecino):
     menu = receive(vecino, "menu")
     assert "1. Find help nearby" in menu
     assert "What do you need?" in receive(vecino, "1")
+
+
+def test_the_twilio_webhook_answers_comida_90057_with_places(vecino, twilio):  # type: ignore[no-untyped-def]
+    with vecino.db.transaction() as session:
+        load_demo(session)
+    response = twilio.post("comida 90057")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "<Message>Comida cerca de 90057:" in body
+    assert "1. Los Angeles Housing Partnership (0.4 mi)" in body
+    for odd in ("9OO57", "90057 90026 90011", "comida 00000", "", "🙂 comida"):
+        assert twilio.post(odd).status_code == 200

@@ -96,11 +96,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return (
-            f"{self.file}, row {self.row}: {self.reason}"
-            if self.row
-            else (f"{self.file}: {self.reason}")
-        )
+        where = f"{self.file}, row {self.row}" if self.row else self.file
+        return f"{where}: {self.reason}"
 
 
 @dataclass
@@ -113,6 +110,7 @@ class ImportReport:
     notes: list[Problem] = field(default_factory=list)  # imported, but worth knowing
     searchable: int = 0
     organizations_written: set[str] = field(default_factory=set)
+    flat_ids: dict[str, str] = field(default_factory=dict)  # id -> "file, row N" (all files)
 
     def problem(self, file: str, row: int | None, reason: str) -> None:
         self.problems.append(Problem(file, row, reason))
@@ -319,10 +317,6 @@ def _categories(raw: str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _replace_children(session: Session, model: type, column: str, key: str) -> None:
-    session.execute(delete(model).where(getattr(model, column) == key))
-
-
 def _set_categories(session: Session, service_id: str, codes: list[str]) -> None:
     existing = set(
         session.scalars(
@@ -368,10 +362,16 @@ def import_flat(session: Session, csv_file: CsvFile, report: ImportReport) -> No
         report.note(csv_file.name, None, f"ignored unknown column(s): {', '.join(unknown)}")
     records = []
     for number, row in _rows_once(csv_file, report):
+        key = row["id"].strip()
+        if key in report.flat_ids:  # the same id in two files of one import
+            report.problem(csv_file.name, number, f"duplicate id {key!r} ({report.flat_ids[key]})")
+            continue
         try:
             records.append(_flat_record(csv_file.name, number, row, report))
         except ValueError as error:
             report.problem(csv_file.name, number, str(error))
+            continue
+        report.flat_ids[key] = f"{csv_file.name}, row {number}"
     _write_flat(session, records, report)
 
 
