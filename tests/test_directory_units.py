@@ -241,6 +241,22 @@ def test_a_page_fits_three_segments_and_never_cuts_an_entry(language: str):
         assert entry.name not in page.text
 
 
+def test_telegram_pages_keep_accents_and_three_entries():
+    entries = [_entry(n, hours="Tue 9:00-12:00") for n in range(1, 5)]
+    page = build_page(
+        "Comida cerca de 90057:",
+        entries,
+        lambda shown: True,
+        TUESDAY_10AM,
+        TZ,
+        "es",
+        _gettext("es"),
+        sms=False,
+    )
+    assert len(page.shown) == 3
+    assert "Los Ángeles" in page.text and "Responde MÁS para ver más." in page.text
+
+
 def test_short_entries_fill_a_page_of_three():
     entries = [_entry(n, name="Despensa") for n in range(1, 5)]
     page = build_page(

@@ -188,7 +188,8 @@ def build_page(
     sms: bool,
     first_number: int = 1,
 ) -> Page:
-    """The longest page (3, 2 or 1 entries) that fits ``MAX_SEGMENTS``; never a partial entry.
+    """The longest page (3, 2 or 1 entries) that fits ``MAX_SEGMENTS`` of SMS; never a partial
+    entry. Other channels have no segments and always get up to three entries.
 
     ``more_after(n)``: whether results remain after showing ``n`` of these entries. Numbers
     continue across pages (4, 5, 6 after MORE), so "number 4" means one place in the chat.
@@ -206,6 +207,7 @@ def build_page(
         text = "\n".join([header, *texts[:count], *footer])
         if sms:
             text = gsm_friendly(text)
-        if count == 1 or count_segments(text).segments <= MAX_SEGMENTS:
+        # Segments are an SMS cost; Telegram and WhatsApp show three entries whatever.
+        if not sms or count == 1 or count_segments(text).segments <= MAX_SEGMENTS:
             return Page(text, list(entries[:count]))
     return Page(gsm_friendly(header) if sms else header, [])
