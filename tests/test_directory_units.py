@@ -13,7 +13,7 @@ from bot.directory import schedules
 from bot.directory.categories import find_category, load_categories
 from bot.directory.demo import day_spec
 from bot.directory.places import nearest_la_zip, resolve_zip, zips_in_text
-from bot.directory.present import Entry, build_page, gsm_friendly, short_span
+from bot.directory.present import Entry, build_page, entry_text, gsm_friendly, short_span
 from bot.directory.search import Hit
 from bot.i18n import Catalogs
 
@@ -278,6 +278,17 @@ def test_short_entries_fill_a_page_of_three():
 
 def test_sms_text_is_kept_in_gsm7_without_losing_spanish_letters_it_has():
     assert gsm_friendly("Más información, Ñandú, ¿sí?") == "Mas informacion, Ñandu, ¿si?"
+
+
+def test_distance_is_never_shown_as_zero():
+    entry = _entry(1, name="Despensa")
+    near = Entry(
+        Hit("here", 0.01),
+        *[getattr(entry, f) for f in ("name", "address", "phone", "rules", "verified")],
+    )
+    assert entry_text(1, near, TUESDAY_10AM, TZ, "en", _gettext("en")).startswith(
+        "1. Despensa 1 (<0.1 mi)"
+    )
 
 
 def test_hours_are_written_short():

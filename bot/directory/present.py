@@ -148,7 +148,12 @@ def _when(moment: datetime, now: datetime, gettext: Gettext) -> str:
 def entry_text(
     number: int, entry: Entry, now: datetime, tz: str, language: str | None, gettext: Gettext
 ) -> str:
-    miles = local_number(entry.hit.miles, language, 1)
+    # "0 mi" reads like a mistake; a place on the resident's own block is "<0.1 mi".
+    miles = (
+        "<" + local_number(0.1, language, 1)
+        if entry.hit.miles < 0.05
+        else (local_number(entry.hit.miles, language, 1))
+    )
     lines = [f"{number}. {entry.name} ({miles} mi)"]
     if entry.address:
         lines.append(entry.address)
