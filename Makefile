@@ -31,6 +31,7 @@ catalogs: $(STAMP)
 
 run: install catalogs
 	$(BIN)/vecino db upgrade
+	$(BIN)/vecino demo --if-empty
 	PORT=$(PORT) $(BIN)/vecino run
 
 test: dev catalogs

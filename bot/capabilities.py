@@ -6,6 +6,7 @@ A capability registers here when it exists; until then, a flow that names its ac
 
 from __future__ import annotations
 
+from .directory.actions import register as register_directory
 from .engine import Capabilities
 from .surveys.actions import register as register_surveys
 
@@ -13,4 +14,5 @@ from .surveys.actions import register as register_surveys
 def build_capabilities() -> Capabilities:
     capabilities = Capabilities()
     register_surveys(capabilities)
+    register_directory(capabilities)
     return capabilities

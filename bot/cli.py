@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from .config import Settings
+from .directory import cli as directory_cli
 from .surveys.cli import surveys_group
 
 
@@ -155,6 +156,9 @@ def chat(address: str, channel: str) -> None:
 
 
 main.add_command(surveys_group)
+main.add_command(directory_cli.resources)
+main.add_command(directory_cli.demo)
+
 
 if __name__ == "__main__":
     main()

@@ -77,6 +77,7 @@ class Contact(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # How they found us (a Telegram deep link such as /start townhall); never personal data.
     source: Mapped[str | None] = mapped_column(String(64))
+    zip_code: Mapped[str | None] = mapped_column(String(5))  # last ZIP searched (directory)
 
     conversation: Mapped[ConversationState | None] = relationship(
         back_populates="contact", uselist=False, cascade="all, delete-orphan"

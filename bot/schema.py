@@ -10,7 +10,7 @@ from alembic.config import Config
 from .config import PROJECT_ROOT
 
 # Domain modules that define tables add themselves here so Alembic sees their models.
-MODEL_MODULES = ["bot.models", "bot.surveys.models"]
+MODEL_MODULES = ["bot.models", "bot.directory.models", "bot.surveys.models"]
 
 
 def import_all_models() -> None:

@@ -1,7 +1,7 @@
 """surveys (open or closed), survey responses and their answers
 
 Revision ID: 0003_surveys
-Revises: 0001_foundation
+Revises: 0002_directory
 Create Date: 2026-11-25
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.models
 
 revision = '0003_surveys'
-down_revision = '0001_foundation'
+down_revision = '0002_directory'
 branch_labels = None
 depends_on = None
 
