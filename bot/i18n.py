@@ -86,6 +86,14 @@ def local_time(value: time | datetime, language: str | None, tz: str | None = No
     return _plain_spaces(format_time(value, format="short", locale=locale_for(language)))
 
 
+def local_pattern(value: datetime, pattern: str, language: str | None) -> str:
+    """A date in a CLDR pattern (``"EEE"`` -> ``Wed`` / ``mié``) in the resident's locale.
+
+    ``value`` must already be in the residents' time zone.
+    """
+    return _plain_spaces(format_date(value.date(), pattern, locale=locale_for(language)))
+
+
 def local_number(value: float, language: str | None, digits: int = 1) -> str:
     """``1.5`` / ``1,5`` depending on the locale (es_US uses a point, like en_US)."""
     return format_decimal(round(value, digits), locale=locale_for(language))

@@ -40,29 +40,6 @@ LAST_ZIP = N_("Last time you searched near {zip}.")
 EMPTY_DIRECTORY = N_(
     "My list of places is empty right now. 211 LA County can help: dial 2-1-1, any time."
 )
-WEEKDAYS = (
-    N_("Mon"),
-    N_("Tue"),
-    N_("Wed"),
-    N_("Thu"),
-    N_("Fri"),
-    N_("Sat"),
-    N_("Sun"),
-)
-MONTHS = (
-    N_("Jan"),
-    N_("Feb"),
-    N_("Mar"),
-    N_("Apr"),
-    N_("May"),
-    N_("Jun"),
-    N_("Jul"),
-    N_("Aug"),
-    N_("Sep"),
-    N_("Oct"),
-    N_("Nov"),
-    N_("Dec"),
-)
 TODAY_AT = N_("today {time}")
 TOMORROW_AT = N_("tomorrow {time}")
 DAY_AT = N_("{day} {time}")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..channels.sms import GSM7_BASIC, GSM7_EXTENSION, count_segments
-from ..i18n import local_number
+from ..i18n import local_number, local_pattern
 from . import messages as m
 from . import schedules
 from .models import DirectoryPoint, Location, Phone, Service, ServiceAtLocation, localized
@@ -118,7 +118,7 @@ def short_span(opens: time, closes: time) -> str:
     return f"{start}-{end}"
 
 
-def hours_line(entry: Entry, now: datetime, tz: str, gettext: Gettext) -> str:
+def hours_line(entry: Entry, now: datetime, tz: str, language: str | None, gettext: Gettext) -> str:
     status = schedules.status(entry.rules, now, tz)
     if not status.known:
         return gettext(m.CALL_FOR_HOURS)
@@ -130,18 +130,19 @@ def hours_line(entry: Entry, now: datetime, tz: str, gettext: Gettext) -> str:
     local_now = now.astimezone(status.next_opening.tzinfo)
     if status.next_opening.date() == local_now.date():
         return gettext(m.TODAY, hours=today)
-    return gettext(m.CLOSED_NOW_NEXT, when=_when(status.next_opening, local_now, gettext))
+    when = _when(status.next_opening, local_now, language, gettext)
+    return gettext(m.CLOSED_NOW_NEXT, when=when)
 
 
-def _when(moment: datetime, now: datetime, gettext: Gettext) -> str:
+def _when(moment: datetime, now: datetime, language: str | None, gettext: Gettext) -> str:
     clock = short_time(moment.time())
     days = (moment.date() - now.date()).days
     if days == 1:
         return gettext(m.TOMORROW_AT, time=clock)
-    day = gettext(m.WEEKDAYS[moment.weekday()])
+    day = local_pattern(moment, "EEE", language)  # "Wed" / "mié", from CLDR
     if days < 7:
         return gettext(m.DAY_AT, day=day, time=clock)
-    month = gettext(m.MONTHS[moment.month - 1])
+    month = local_pattern(moment, "MMM", language)
     return gettext(m.DATE_AT, day=day, month=month, date=moment.day, time=clock)
 
 
@@ -159,7 +160,7 @@ def entry_text(
         lines.append(entry.address)
     if entry.phone:
         lines.append(entry.phone)
-    lines.append(hours_line(entry, now, tz, gettext))
+    lines.append(hours_line(entry, now, tz, language, gettext))
     return "\n".join(lines)
 
 
