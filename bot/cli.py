@@ -153,5 +153,9 @@ def chat(address: str, channel: str) -> None:
     run_chat(current_app.extensions["vecino"], channel, address, sys.stdin, click.echo)
 
 
+from .channels.telegram.cli import group as telegram_group  # noqa: E402
+
+main.add_command(telegram_group)
+
 if __name__ == "__main__":
     main()

@@ -35,7 +35,8 @@ class Reply:
 
 def blocked() -> Reply:
     return Reply(
-        403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+        403,
+        {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
     )
 
 
@@ -52,7 +53,9 @@ def retry_after(seconds: int) -> Reply:
 
 
 def bad_request(description: str) -> Reply:
-    return Reply(400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"})
+    return Reply(
+        400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+    )
 
 
 class FakeBotApi:
@@ -66,7 +69,7 @@ class FakeBotApi:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 status, payload = fake._answer(self.path, self.headers.get_content_type(), body)
@@ -84,7 +87,9 @@ class FakeBotApi:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # ---- test-facing API ---------------------------------------------------------------
 

@@ -19,7 +19,6 @@ from .render import TelegramRenderer, long_choice_table
 from .sender import CHANNEL, SendReport, TelegramSender
 from .updates import (
     Blocked,
-    Decision,
     Ignored,
     Incoming,
     Notice,
@@ -131,7 +130,9 @@ class TelegramChannel:
             return
         with self.vecino.db.transaction() as session:
             inbound = session.scalar(
-                select(Message).where(Message.channel == CHANNEL, Message.provider_id == provider_id)
+                select(Message).where(
+                    Message.channel == CHANNEL, Message.provider_id == provider_id
+                )
             )
             if inbound is None:
                 return

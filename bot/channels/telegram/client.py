@@ -27,6 +27,15 @@ from telegram.request import HTTPXRequest
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+# PTB logs each call's parameters (chat ids, message texts) at DEBUG: residents' data.
+logging.getLogger("telegram").setLevel(logging.INFO)
+# Opt in to PTB's coming behaviour (time periods as timedelta, e.g. RetryAfter.retry_after)
+# rather than a deprecation warning on every rate limit; our code reads both forms.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 CALL_TIMEOUT = 30.0  # seconds a caller waits for one Bot API call, beyond PTB's own timeouts
 LONG_POLL_SECONDS = 25
 
@@ -97,9 +106,7 @@ class BotClient:
 
     def _start(self) -> None:
         loop = asyncio.new_event_loop()
-        thread = threading.Thread(
-            target=loop.run_forever, name="telegram-bot-loop", daemon=True
-        )
+        thread = threading.Thread(target=loop.run_forever, name="telegram-bot-loop", daemon=True)
         thread.start()
         bot = Bot(
             self.token,

@@ -51,7 +51,9 @@ class TelegramMessage:
         """
         lines = [self.text]
         if isinstance(self.reply_markup, InlineKeyboardMarkup):
-            lines += [" ".join(f"[{b.text}]" for b in row) for row in self.reply_markup.inline_keyboard]
+            lines += [
+                " ".join(f"[{b.text}]" for b in row) for row in self.reply_markup.inline_keyboard
+            ]
         elif isinstance(self.reply_markup, ReplyKeyboardMarkup):
             lines += [
                 " ".join(f"[{b.text}]" + (" (location)" if b.request_location else "") for b in row)

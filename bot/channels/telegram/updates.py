@@ -151,9 +151,7 @@ def _message(message: Message, provider_id: str) -> Decision:
         where = Location(message.location.latitude, message.location.longitude)
         return Incoming(chat_id, Inbound(location=where), provider_id)
     if any(getattr(message, kind, None) for kind in MEDIA):
-        return Incoming(
-            chat_id, Inbound(text=message.caption or "", media_count=1), provider_id
-        )
+        return Incoming(chat_id, Inbound(text=message.caption or "", media_count=1), provider_id)
     return Ignored("service message")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from telegram import Update
 
 from .channel import TelegramChannel
+from .updates import ALLOWED_UPDATES
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("telegram", __name__)
@@ -57,6 +58,10 @@ def inbound() -> Response:
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return _plain("Bad request: expected a Telegram update (JSON with an update_id).", 400)
+    if not set(ALLOWED_UPDATES) & data.keys():
+        # Not a kind we asked Telegram for (or a newer one PTB may not parse yet): acknowledge
+        # it, so Telegram does not deliver it again and again, and do nothing.
+        return _plain("OK: ignored: update type not handled")
     try:
         update = Update.de_json(data, None)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
