@@ -1,6 +1,10 @@
 """Golden conversation tests: each file in ``tests/conversations/`` is a resident's messages
 and the exact replies they must get, through the real service and database, clock frozen.
 
+Each turn's replies are rendered for both channels from the same engine replies: ``expect`` is
+the SMS text, ``expect_telegram`` the Telegram messages (text as sent, HTML-escaped, then one
+``[button]`` line per keyboard row).
+
 Regenerate the expected replies after an intended change with
 ``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
 """
@@ -13,6 +17,7 @@ import pytest
 import yaml
 
 from bot.channels import sms
+from bot.channels.telegram import TelegramRenderer
 from bot.conversations import Envelope
 from bot.engine import Inbound
 
@@ -49,7 +54,14 @@ def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-de
         )
         delivery = vecino.conversations.receive(envelope)
         replies = sms.render(delivery.replies)
-        played.append({"send": str(turn["send"]), "expect": "\n---\n".join(replies)})
+        telegram = TelegramRenderer(vecino.catalogs, delivery.language).render(delivery.replies)
+        played.append(
+            {
+                "send": str(turn["send"]),
+                "expect": "\n---\n".join(replies),
+                "expect_telegram": "\n---\n".join(m.as_text() for m in telegram),
+            }
+        )
     return played
 
 
@@ -67,3 +79,7 @@ def test_golden_conversation(path: Path, vecino, clock, request):  # type: ignor
     for expected, actual in zip(case["turns"], played, strict=True):
         if "send" in expected:
             assert actual["expect"] == expected.get("expect", ""), f"after {expected['send']!r}"
+            assert "expect_telegram" in expected, "no Telegram expectation: run --update-golden"
+            assert actual["expect_telegram"] == expected["expect_telegram"], (
+                f"Telegram, after {expected['send']!r}"
+            )
