@@ -142,7 +142,12 @@ def flows_check(quiet: bool) -> None:
     show_default=True,
     help="The resident's number (or Telegram chat id) to pretend to be.",
 )
-@click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms", show_default=True)
+@click.option(
+    "--channel",
+    type=click.Choice(["sms", "whatsapp", "telegram"]),
+    default="sms",
+    show_default=True,
+)
 def chat(address: str, channel: str) -> None:
     """Talk to the bot as a resident would, through the same engine and database."""
     import logging

@@ -150,3 +150,21 @@ def test_delete_webhook(environment, bot_api):  # type: ignore[no-untyped-def]
     result = run(["delete-webhook", "--drop-pending-updates"], environment)
     assert result.returncode == 0, result.stderr
     assert bot_api.calls_to("deleteWebhook") == [{"drop_pending_updates": "true"}]
+
+
+def test_chat_can_show_the_telegram_rendering(environment, bot_api):  # type: ignore[no-untyped-def]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--channel", "telegram", "--address", "4242"],
+        input="hola\n2\n",
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "     [1. Español]\n     [2. English]" in result.stdout
+    assert "bot> What can I help you with? Reply with a number.\n     [1. About Vecino]" in (
+        result.stdout
+    )
+    assert bot_api.calls == []  # rendering only: nothing goes to Telegram
