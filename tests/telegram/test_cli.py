@@ -11,10 +11,12 @@ import sys
 import pytest
 from sqlalchemy import select
 
+from bot.app import create_app
+from bot.channels.telegram.cli import group as telegram_group
 from bot.config import PROJECT_ROOT
 from bot.models import Contact
 
-from ..conftest import PUBLIC_BASE_URL
+from ..conftest import PUBLIC_BASE_URL, settings_with
 from .conftest import SECRET, TOKEN
 from .fake_bot_api import FakeBotApi, Reply
 
@@ -38,6 +40,15 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         VECINO + args, capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=60
     )
+
+
+def invoke(settings, clock, args: list[str]):  # type: ignore[no-untyped-def]
+    """The command in this process, through Flask's CLI runner, against its own app."""
+    app = create_app(settings, clock=clock)
+    try:
+        return app.test_cli_runner().invoke(telegram_group, args)
+    finally:
+        app.extensions["vecino"].db.dispose()
 
 
 def private_text(update_id: int, chat_id: int, text: str) -> dict:
@@ -73,23 +84,22 @@ def test_set_webhook_sends_url_secret_update_types_and_commands(environment, bot
 @pytest.mark.parametrize(
     ("missing", "message"),
     [
-        ("PUBLIC_BASE_URL", "PUBLIC_BASE_URL is not set"),
-        ("TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_WEBHOOK_SECRET is not set"),
-        ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_TOKEN is not set"),
+        ("public_base_url", "PUBLIC_BASE_URL is not set"),
+        ("telegram_webhook_secret", "TELEGRAM_WEBHOOK_SECRET is not set"),
+        ("telegram_bot_token", "TELEGRAM_BOT_TOKEN is not set"),
     ],
 )
-def test_set_webhook_explains_what_is_missing(environment, bot_api, missing, message):  # type: ignore[no-untyped-def]
-    del environment[missing]
-    result = run(["set-webhook"], environment)
-    assert result.returncode != 0
-    assert message in result.stderr
+def test_set_webhook_explains_what_is_missing(settings, clock, bot_api, missing, message):  # type: ignore[no-untyped-def]
+    result = invoke(settings_with(settings, **{missing: None}), clock, ["set-webhook"])
+    assert result.exit_code != 0
+    assert message in result.output
     assert bot_api.calls_to("setWebhook") == []
 
 
-def test_set_webhook_refuses_a_plain_http_url(environment, bot_api):  # type: ignore[no-untyped-def]
-    environment["PUBLIC_BASE_URL"] = "http://vecino.example.org"
-    result = run(["set-webhook"], environment)
-    assert result.returncode != 0 and "https://" in result.stderr
+def test_set_webhook_refuses_a_plain_http_url(settings, clock, bot_api):  # type: ignore[no-untyped-def]
+    plain = settings_with(settings, public_base_url="http://vecino.example.org")
+    result = invoke(plain, clock, ["set-webhook"])
+    assert result.exit_code != 0 and "https://" in result.output
     assert bot_api.calls_to("setWebhook") == []
 
 
@@ -146,9 +156,9 @@ def test_poll_with_a_webhook_set_explains_what_to_do(environment, bot_api):  # t
     assert "Traceback" not in result.stderr
 
 
-def test_delete_webhook(environment, bot_api):  # type: ignore[no-untyped-def]
-    result = run(["delete-webhook", "--drop-pending-updates"], environment)
-    assert result.returncode == 0, result.stderr
+def test_delete_webhook(settings, clock, bot_api):  # type: ignore[no-untyped-def]
+    result = invoke(settings, clock, ["delete-webhook", "--drop-pending-updates"])
+    assert result.exit_code == 0, result.output
     assert bot_api.calls_to("deleteWebhook") == [{"drop_pending_updates": "true"}]
 
 
