@@ -27,7 +27,9 @@ triggers: {{en: [nearby], es: [cerca]}}
 steps:
   where:
     ask: location
-    text: {{en: "Send your ZIP code or share your location.", es: "Manda tu código postal o comparte tu ubicación."}}
+    text:
+      en: "Send your ZIP code or share your location."
+      es: "Manda tu código postal o comparte tu ubicación."
     next: {LONG_STEP}
   {LONG_STEP}:
     ask: choice
