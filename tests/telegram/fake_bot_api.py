@@ -52,6 +52,11 @@ def retry_after(seconds: int) -> Reply:
     )
 
 
+def bad_gateway() -> Reply:
+    """What Telegram's front answers when the Bot API behind it is down (PTB: NetworkError)."""
+    return Reply(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+
+
 def bad_request(description: str) -> Reply:
     return Reply(
         400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}

@@ -42,9 +42,12 @@ def test_concurrent_updates_are_each_handled_once_and_answered(
     with ThreadPoolExecutor(max_workers=10) as pool:
         responses = list(pool.map(lambda b: post(live_server.url, b), bodies + bodies))
     assert [r.status_code for r in responses] == [200] * 20
-    outcomes = sorted(r.text.strip() for r in responses)
-    assert outcomes == ["OK: answered"] * 10 + ["OK: duplicate"] * 10
+    outcomes = [r.text.strip() for r in responses]
+    assert outcomes.count("OK: answered") == 10  # the engine ran once per update
+    # Each reply went out exactly once, whichever twin happened to send it.
     assert len(bot_api.calls_to("sendMessage")) == 2 + 10
+    texts = bot_api.sent_texts()[2:]
+    assert all(t.startswith("Sorry, I did not understand that.") for t in texts)
     assert len(bot_api.calls_to("getMe")) == 1  # one client for every request thread
     with vecino.db.transaction() as session:
         inbound = select(func.count()).select_from(Message).where(Message.direction == "in")

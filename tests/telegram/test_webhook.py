@@ -13,7 +13,14 @@ from bot.models import Contact, ConversationState, Message
 
 from ..conftest import settings_with
 from .conftest import CHAT_ID, TelegramPoster
-from .fake_bot_api import FakeBotApi, bad_request, blocked, retry_after
+from .fake_bot_api import FakeBotApi, Reply, bad_gateway, bad_request, blocked, retry_after
+
+FIRST_OK = {
+    "message_id": 1,
+    "date": 1,
+    "chat": {"id": CHAT_ID, "type": "private"},
+    "text": "Listo, te escribiré en español.",
+}
 
 
 def count(vecino, model, *where) -> int:  # type: ignore[no-untyped-def]
@@ -417,6 +424,47 @@ def test_a_refused_message_is_recorded_and_the_rest_not_attempted(
         ).all()
         assert [r.status for r in rows[-2:]] == ["failed", "unsent"]
     assert len(bot_api.calls_to("sendMessage")) == 3
+
+
+def test_telegram_unreachable_means_deliver_again_and_only_unsent_replies_go_out(
+    telegram: TelegramPoster, bot_api: FakeBotApi, vecino
+):
+    ok(telegram.text("hola"))
+    ok(telegram.text("2"))
+    bot_api.script("sendMessage", bad_gateway())
+    response = telegram.text("ES", update_id=777)  # two replies: confirmation, then the menu
+    assert response.status_code == 503
+    assert len(bot_api.calls_to("sendMessage")) == 3
+    with vecino.db.transaction() as session:
+        rows = session.scalars(select(Message).where(Message.direction == "out")).all()
+        assert [(r.status, r.error_code) for r in rows[-2:]] == [
+            ("failed", "network"),
+            ("unsent", "network"),
+        ]
+    # Telegram delivers the update again: the engine does not run twice (the language switch
+    # is not toggled back), and both replies go out now.
+    assert ok(telegram.text("ES", update_id=777)) == "OK: resent\n"
+    assert bot_api.sent_texts()[-2:] == [
+        "Listo, te escribiré en español.",
+        bot_api.sent_texts()[-1],
+    ]
+    assert bot_api.sent_texts()[-1].startswith("¿En qué te puedo ayudar?")
+    assert count(vecino, Message, Message.provider_id == "u777") == 1
+    # A third delivery finds nothing left to send.
+    sent = len(bot_api.calls_to("sendMessage"))
+    assert ok(telegram.text("ES", update_id=777)) == "OK: duplicate\n"
+    assert len(bot_api.calls_to("sendMessage")) == sent
+
+
+def test_a_sent_reply_is_not_sent_again_on_redelivery(telegram: TelegramPoster, bot_api, vecino):
+    ok(telegram.text("hola"))
+    ok(telegram.text("2"))
+    bot_api.script("sendMessage", Reply(200, {"ok": True, "result": FIRST_OK}), bad_gateway())
+    assert telegram.text("ES", update_id=778).status_code == 503  # first went out, second not
+    assert ok(telegram.text("ES", update_id=778)) == "OK: resent\n"
+    texts = bot_api.sent_texts()
+    assert texts.count("Listo, te escribiré en español.") == 1
+    assert texts[-1].startswith("¿En qué te puedo ayudar?")
 
 
 def test_without_a_bot_token_updates_are_refused_before_anything_is_stored(  # type: ignore[no-untyped-def]

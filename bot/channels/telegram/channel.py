@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from telegram import Update
 
 from ...conversations import Envelope
@@ -16,7 +16,7 @@ from ...models import Contact, Message
 from ...privacy import mask_address
 from .client import BotClient
 from .render import TelegramRenderer, long_choice_table
-from .sender import CHANNEL, SendReport, TelegramSender
+from .sender import CHANNEL, NETWORK, SendReport, TelegramSender
 from .updates import (
     Blocked,
     Ignored,
@@ -37,8 +37,13 @@ log = logging.getLogger(__name__)
 class Handled:
     """What became of an update, for the webhook's response and the poller's log."""
 
-    outcome: str  # "answered", "duplicate", "noticed", "blocked", "ignored: <reason>"
+    outcome: str  # "answered", "duplicate", "resent", "noticed", "blocked", "ignored: ..."
     report: SendReport | None = None
+
+    @property
+    def telegram_unreachable(self) -> bool:
+        """Replies could not reach Telegram: worth having the update delivered again."""
+        return self.report is not None and self.report.error == NETWORK
 
 
 class TelegramChannel:
@@ -97,37 +102,22 @@ class TelegramChannel:
             source=deep_link_source(incoming.command, incoming.argument),
         )
         delivery = self.vecino.conversations.receive(envelope)
-        if delivery.duplicate:
-            # Telegram redelivers an update only when our answer did not reach it; the
-            # replies were sent (or recorded as failed) the first time. Sending them again
-            # would show the resident everything twice.
+        pending = self._pending_replies(incoming.provider_id, delivery.duplicate)
+        if delivery.duplicate and not pending:
             return Handled("duplicate")
-        report = self._send_replies(incoming, delivery.replies, delivery.language)
-        return Handled("answered", report)
+        report = self._send_replies(incoming.chat_id, pending, delivery.language)
+        return Handled("resent" if delivery.duplicate else "answered", report)
 
-    def _send_replies(
-        self, incoming: Incoming, replies: list[Outbound], language: str | None
-    ) -> SendReport:
-        renderer = TelegramRenderer(self.vecino.catalogs, language)
-        total = SendReport()
-        statuses: list[tuple[str, str | None]] = []
-        for reply in replies:
-            if total.error is not None:
-                statuses.append(("unsent", total.error))
-                continue
-            report = self.sender.send(incoming.chat_id, renderer.render([reply]))
-            total.sent += report.sent
-            total.waited += report.waited
-            total.blocked = total.blocked or report.blocked
-            total.error = report.error
-            statuses.append(("sent", None) if report.ok else ("failed", report.error))
-        self._record(incoming.provider_id, statuses)
-        return total
+    def _pending_replies(self, provider_id: str, duplicate: bool) -> list[tuple[int, Outbound]]:
+        """Claim the stored replies to this update that still have to go out.
 
-    def _record(self, provider_id: str, statuses: list[tuple[str, str | None]]) -> None:
-        """Each stored reply's fate, so organizers see what reached the resident."""
-        if not statuses:
-            return
+        For a new update, all of them. For a redelivery, only those that never reached the
+        resident because Telegram was unreachable: Telegram redelivers when our answer
+        failed, and a reply that went out once must not go out twice. Claiming (status
+        ``sending``, under a row lock) makes sure that two deliveries of one update racing
+        each other send each reply once. (A reply split into several messages is re-sent
+        whole; that needs a network failure between its pieces.)
+        """
         with self.vecino.db.transaction() as session:
             inbound = session.scalar(
                 select(Message).where(
@@ -135,11 +125,50 @@ class TelegramChannel:
                 )
             )
             if inbound is None:
-                return
+                return []
+            claimable = or_(
+                Message.status == "replied",
+                and_(Message.status.in_(("failed", "unsent")), Message.error_code == NETWORK),
+            )
             rows = session.scalars(
-                select(Message).where(Message.in_reply_to_id == inbound.id).order_by(Message.id)
+                select(Message)
+                .where(Message.in_reply_to_id == inbound.id, claimable)
+                .order_by(Message.id)
+                .with_for_update()
             ).all()
-            for row, (status, error) in zip(rows, statuses, strict=False):
+            for row in rows:
+                row.status = "sending"
+            return [
+                (row.id, Outbound.from_payload(row.payload or {"text": row.body})) for row in rows
+            ]
+
+    def _send_replies(
+        self, chat_id: str, replies: list[tuple[int, Outbound]], language: str | None
+    ) -> SendReport:
+        renderer = TelegramRenderer(self.vecino.catalogs, language)
+        total = SendReport()
+        fates: dict[int, tuple[str, str | None]] = {}
+        for row_id, reply in replies:
+            if total.error is not None:
+                fates[row_id] = ("unsent", total.error)
+                continue
+            report = self.sender.send(chat_id, renderer.render([reply]))
+            total.sent += report.sent
+            total.waited += report.waited
+            total.blocked = total.blocked or report.blocked
+            total.error = report.error
+            fates[row_id] = ("sent", None) if report.ok else ("failed", report.error)
+        self._record(fates)
+        return total
+
+    def _record(self, fates: dict[int, tuple[str, str | None]]) -> None:
+        """Each stored reply's fate, so organizers see what reached the resident."""
+        if not fates:
+            return
+        with self.vecino.db.transaction() as session:
+            rows = session.scalars(select(Message).where(Message.id.in_(fates))).all()
+            for row in rows:
+                status, error = fates[row.id]
                 row.status = status
                 row.error_code = error[:16] if error else None
 

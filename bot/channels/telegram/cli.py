@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 
 import click
 from flask import current_app
@@ -19,6 +20,7 @@ from .updates import ALLOWED_UPDATES
 log = logging.getLogger(__name__)
 group = AppGroup("telegram", help="The Telegram bot: webhook and local polling.")
 WEBHOOK_PATH = "/webhooks/telegram"
+RETRY_PAUSE = 5  # seconds between attempts while Telegram cannot be reached
 
 
 def _channel() -> TelegramChannel:
@@ -136,9 +138,13 @@ def poll_once(channel: TelegramChannel, offset: int) -> int:
         )
     except NetworkError as error:
         click.echo(f"Telegram unreachable ({type(error).__name__}); trying again.", err=True)
+        time.sleep(RETRY_PAUSE)
         return offset
     for update in updates:
         handled = channel.handle(update)
         click.echo(f"update {update.update_id}: {handled.outcome}")
+        if handled.telegram_unreachable:
+            time.sleep(RETRY_PAUSE)
+            return update.update_id  # fetch it again: its unsent replies go out then
         offset = update.update_id + 1
     return offset

@@ -23,7 +23,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from telegram import Bot, LinkPreviewOptions
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from ...db import Database
 from ...models import Contact, utcnow
@@ -35,6 +42,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 RETRY_ATTEMPTS = 3
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+NETWORK = "network"  # the error for "Telegram could not be reached"; worth another try
 
 
 @dataclass
@@ -43,7 +51,8 @@ class SendReport:
 
     sent: int = 0
     blocked: bool = False
-    error: str | None = None  # "blocked", "rate_limited", "network", or Telegram's message
+    # "blocked", "rate_limited", "network", "timeout", or Telegram's own description
+    error: str | None = None
     waited: list[float] = field(default_factory=list)
 
     @property
@@ -106,11 +115,21 @@ class TelegramSender:
                 self.mark_unreachable(chat_id)
                 report.blocked = True
                 return "blocked"
+            except BadRequest as error:
+                # PTB files BadRequest under NetworkError, but it is Telegram refusing this
+                # message (too long, chat not found): trying again would not help.
+                log.warning("sendMessage refused: %s", error.message)
+                return error.message[:200]
+            except TimedOut:
+                # The message may have gone out with only the answer lost: not retried, since
+                # a message shown twice is worse than one recorded as maybe unsent.
+                log.warning("Telegram did not answer in time")
+                return "timeout"
             except NetworkError as error:
-                # Covers timeouts; PTB has already retried nothing, and neither do we: a
-                # message sent twice is worse than one reported as unsent.
+                # Could not reach Telegram (connection refused, 502): nothing went out, so the
+                # message can safely be sent again later (see TelegramChannel).
                 log.warning("Telegram unreachable: %s", type(error).__name__)
-                return "network"
+                return NETWORK
             except TelegramError as error:
                 log.warning("sendMessage refused: %s", error.message)
                 return error.message[:200]

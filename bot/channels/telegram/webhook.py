@@ -72,4 +72,8 @@ def inbound() -> Response:
         # The database is down: a non-2xx makes Telegram deliver the update again later.
         log.exception("database unavailable while handling a Telegram update")
         return _plain("Service unavailable: try again later.", 503)
+    if handled.telegram_unreachable:
+        # The conversation moved on and the replies are stored, but did not go out. A non-2xx
+        # has Telegram deliver the update again later; the redelivery sends just those.
+        return _plain(f"Service unavailable: Telegram unreachable ({handled.outcome}).", 503)
     return _plain(f"OK: {handled.outcome}")
