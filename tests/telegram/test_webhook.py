@@ -3,6 +3,7 @@ fake), state in the real database."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -485,3 +486,56 @@ def test_logs_hold_neither_chat_ids_nor_message_text(telegram: TelegramPoster, b
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "contact" in logged
     assert str(CHAT_ID) not in logged and "secret words" not in logged
+
+
+# ---- every field wrong in every way: a clear 400 or a normal answer, never a 500 ---------
+
+ODD_VALUES = [None, "x", "", [], {}, 10**30, True, -1.5]
+
+
+def _field_paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    if not isinstance(value, dict):
+        return []
+    paths = []
+    for key, inner in value.items():
+        paths.append((*prefix, key))
+        paths += _field_paths(inner, (*prefix, key))
+    return paths
+
+
+def _with(update: dict, path: tuple, value: object) -> dict:
+    changed = json.loads(json.dumps(update))
+    target = changed
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return changed
+
+
+def test_no_field_of_an_update_can_cause_a_500(telegram: TelegramPoster, bot_api, vecino):
+    text_update = telegram.update(message=telegram.message(text="hola"))
+    press = telegram.update(
+        callback_query={
+            "id": "q",
+            "from": {"id": CHAT_ID, "is_bot": False, "first_name": "V"},
+            "chat_instance": "1",
+            "data": "main_menu/menu|about",
+            "message": telegram.message(text="?"),
+        }
+    )
+    statuses: dict[int, list] = {}
+    for template in (text_update, press):
+        for path in _field_paths(template):
+            if path == ("update_id",):
+                continue
+            for value in ODD_VALUES:
+                body = _with(template, path, value)
+                body["update_id"] = next(telegram.ids)
+                response = telegram.post(body)
+                statuses.setdefault(response.status_code, []).append((path, value))
+    assert set(statuses) <= {200, 400}, {k: v[:5] for k, v in statuses.items() if k >= 500}
+    assert len(statuses[400]) > 50 and len(statuses[200]) > 50  # both kinds were exercised
+    # Nothing was ever sent to a chat that is not a real (integer) chat id.
+    assert {p["chat_id"] for p in bot_api.calls_to("sendMessage")} == {str(CHAT_ID)}
+    with vecino.db.transaction() as session:
+        assert session.scalars(select(Contact.address)).all() == [str(CHAT_ID)]

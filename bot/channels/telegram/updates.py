@@ -22,10 +22,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from telegram import ChatMember, Message, Update
+from telegram import Chat, ChatMember, Message, Update
 from telegram.constants import ChatType
 
 from ...engine import Inbound, Location
+from ...engine.keywords import match_keyword
 from .messages import EDITED_MESSAGE
 from .render import decode_callback
 
@@ -45,6 +46,7 @@ COMMANDS = {
     "language": "lang",
     "idioma": "lang",
 }
+MAX_CHAT_ID = 2**53  # Telegram: chat ids have at most 52 significant bits
 MEDIA = (
     "animation",
     "audio",
@@ -97,16 +99,37 @@ class Ignored:
 Decision = Incoming | Notice | Blocked | Ignored
 
 
+class MalformedUpdate(ValueError):
+    """JSON that PTB parsed (it checks little) but that cannot be a real Telegram update."""
+
+
+def _private_chat_id(chat: Chat | None) -> str | None:
+    """The chat id as we store it, ``None`` for a group or channel; malformed: raise."""
+    if chat is None or not isinstance(chat.id, int) or isinstance(chat.id, bool):
+        raise MalformedUpdate("chat.id must be an integer")
+    if abs(chat.id) >= MAX_CHAT_ID:
+        raise MalformedUpdate("chat.id out of range")
+    return str(chat.id) if chat.type == ChatType.PRIVATE else None
+
+
+def _text(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise MalformedUpdate("text fields must be strings")
+    return value
+
+
 def translate(update: Update, long_choices: Mapping[str, tuple[str, str]]) -> Decision:
     provider_id = f"u{update.update_id}"
     if update.callback_query is not None:
         query = update.callback_query
-        chat = query.message.chat if query.message is not None else None
-        if chat is None or chat.type != ChatType.PRIVATE:
+        if query.message is None:  # a button under an inline-mode message: not ours
+            return Ignored("button outside a chat", query.id)
+        chat_id = _private_chat_id(query.message.chat)
+        if chat_id is None:
             return Ignored("button outside a private chat", query.id)
         return Incoming(
-            str(chat.id),
-            decode_callback(query.data, long_choices),
+            chat_id,
+            decode_callback(_text(query.data), long_choices),
             provider_id,
             callback_query_id=query.id,
         )
@@ -114,18 +137,20 @@ def translate(update: Update, long_choices: Mapping[str, tuple[str, str]]) -> De
         return _message(update.message, provider_id)
     if update.edited_message is not None:
         edited = update.edited_message
-        if edited.chat.type != ChatType.PRIVATE:
+        chat_id = _private_chat_id(edited.chat)
+        if chat_id is None:
             return Ignored("edit in a group")
         if edited.location is not None:
             return Ignored("live location update")  # a moving dot, not a new answer
-        return Notice(str(edited.chat.id), EDITED_MESSAGE)
+        return Notice(chat_id, EDITED_MESSAGE)
     if update.my_chat_member is not None:
         member = update.my_chat_member
-        if member.chat.type == ChatType.PRIVATE and member.new_chat_member.status in (
+        chat_id = _private_chat_id(member.chat)
+        if chat_id is not None and member.new_chat_member.status in (
             ChatMember.BANNED,  # "kicked": what a private chat reports when the user blocks
             ChatMember.LEFT,
         ):
-            return Blocked(str(member.chat.id))
+            return Blocked(chat_id)
         return Ignored("membership change")
     if update.channel_post is not None or update.edited_channel_post is not None:
         return Ignored("channel post")
@@ -133,22 +158,28 @@ def translate(update: Update, long_choices: Mapping[str, tuple[str, str]]) -> De
 
 
 def _message(message: Message, provider_id: str) -> Decision:
-    if message.chat.type != ChatType.PRIVATE:
+    chat_id = _private_chat_id(message.chat)
+    if chat_id is None:
         return Ignored("group chat")
-    chat_id = str(message.chat.id)
-    if message.text is not None:
-        match = COMMAND.match(message.text.strip())
+    text = _text(message.text)
+    if text is not None:
+        match = COMMAND.match(text.strip())
         if match and match.group(1).lower() in COMMANDS:
             return Incoming(
                 chat_id,
-                Inbound(text=message.text),
+                Inbound(text=text),
                 provider_id,
                 command=COMMANDS[match.group(1).lower()],
                 argument=(match.group(2) or "").strip(),
             )
-        return Incoming(chat_id, Inbound(text=message.text), provider_id)
+        return Incoming(chat_id, Inbound(text=text), provider_id)
     if message.location is not None:  # also set for a shared venue
-        where = Location(message.location.latitude, message.location.longitude)
+        latitude, longitude = message.location.latitude, message.location.longitude
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in (latitude, longitude)
+        ):
+            raise MalformedUpdate("a location needs numbers")
+        where = Location(float(latitude), float(longitude))
         return Incoming(chat_id, Inbound(location=where), provider_id)
     if any(getattr(message, kind, None) for kind in MEDIA):
         return Incoming(chat_id, Inbound(text=message.caption or "", media_count=1), provider_id)
@@ -170,9 +201,10 @@ def command_text(command: str, argument: str, opted_out: bool, language: str | N
         case "help":
             return "HELP"
         case "lang":
-            wanted = argument.strip().lower()[:2]
-            if wanted in ("es", "en"):
-                return wanted.upper()
+            # "/lang es", "/lang english", "/idioma español": the engine's own language words.
+            wanted = match_keyword(argument)
+            if wanted is not None and wanted.kind == "language" and wanted.value:
+                return wanted.value.upper()
             if language is None:
                 return "MENU"  # the welcome asks which language
             return "EN" if language == "es" else "ES"
