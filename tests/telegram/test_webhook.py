@@ -323,7 +323,19 @@ def test_without_a_configured_secret_every_update_is_refused(settings, clock, bo
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"not json", b'{"update_id": ', b"[]", b"42", b"{}", b'{"update_id": "7"}'],
+    [
+        b"",
+        b"not json",
+        b'{"update_id": ',
+        b"[]",
+        b"42",
+        b"{}",
+        b'{"update_id": "7"}',
+        b'{"update_id": true, "message": {}}',
+        b'{"update_id": -1, "message": {}}',
+        b'{"update_id": 1.5, "message": {}}',
+        b'{"update_id": 100000000000000000000000000000000000000000000000000000000000000000000}',
+    ],
 )
 def test_malformed_json_gets_400_with_a_reason(telegram: TelegramPoster, vecino, body: bytes):
     response = telegram.post(body)
@@ -514,6 +526,10 @@ def _with(update: dict, path: tuple, value: object) -> dict:
 
 def test_no_field_of_an_update_can_cause_a_500(telegram: TelegramPoster, bot_api, vecino):
     text_update = telegram.update(message=telegram.message(text="hola"))
+    photo = [{"file_id": "f", "file_unique_id": "u", "width": 9, "height": 9}]
+    captioned = telegram.update(message=telegram.message(photo=photo, caption="1"))
+    where = {"latitude": 34.06, "longitude": -118.27}
+    located = telegram.update(message=telegram.message(location=where))
     press = telegram.update(
         callback_query={
             "id": "q",
@@ -524,7 +540,7 @@ def test_no_field_of_an_update_can_cause_a_500(telegram: TelegramPoster, bot_api
         }
     )
     statuses: dict[int, list] = {}
-    for template in (text_update, press):
+    for template in (text_update, captioned, located, press):
         for path in _field_paths(template):
             if path == ("update_id",):
                 continue

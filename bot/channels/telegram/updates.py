@@ -182,7 +182,8 @@ def _message(message: Message, provider_id: str) -> Decision:
         where = Location(float(latitude), float(longitude))
         return Incoming(chat_id, Inbound(location=where), provider_id)
     if any(getattr(message, kind, None) for kind in MEDIA):
-        return Incoming(chat_id, Inbound(text=message.caption or "", media_count=1), provider_id)
+        caption = _text(message.caption) or ""
+        return Incoming(chat_id, Inbound(text=caption, media_count=1), provider_id)
     return Ignored("service message")
 
 

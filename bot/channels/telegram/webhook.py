@@ -48,6 +48,11 @@ def _plain(message: str, status: int = 200) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
+def _is_update_id(value: object) -> bool:
+    # Positive and well within 53 bits, as Telegram's are; "u<id>" must fit provider_id.
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
+
+
 @blueprint.post("/webhooks/telegram")
 def inbound() -> Response:
     if not secret_is_valid():
@@ -56,7 +61,7 @@ def inbound() -> Response:
         log.error("TELEGRAM_BOT_TOKEN is not set: cannot answer Telegram")
         return _plain("Service unavailable: TELEGRAM_BOT_TOKEN is not set.", 503)
     data = request.get_json(force=True, silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+    if not isinstance(data, dict) or not _is_update_id(data.get("update_id")):
         return _plain("Bad request: expected a Telegram update (JSON with an update_id).", 400)
     if not set(ALLOWED_UPDATES) & data.keys():
         # Not a kind we asked Telegram for (or a newer one PTB may not parse yet): acknowledge
