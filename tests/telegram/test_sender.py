@@ -136,3 +136,16 @@ def test_telegram_unreachable_is_reported_not_raised(vecino, clock):  # type: ig
     finally:
         client.close()
     assert not client.running
+
+
+def test_outreach_is_not_sent_to_someone_who_opted_out(
+    sender: TelegramSender, bot_api: FakeBotApi, vecino, clock
+):
+    add_contact(vecino, "telegram", "555", clock)
+    assert sender.send("555", messages("recordatorio"), unless_opted_out=True).ok
+    sender.mark_unreachable("555")  # or STOP: the same column
+    report = sender.send("555", messages("recordatorio"), unless_opted_out=True)
+    assert (report.sent, report.error) == (0, "opted_out")
+    assert bot_api.sent_texts() == ["recordatorio"]
+    # A conversation reply (the STOP confirmation) still goes out.
+    assert sender.send("555", messages("te diste de baja")).ok

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import (
     BadRequest,
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 RETRY_ATTEMPTS = 3
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+OPTED_OUT = "opted_out"
 NETWORK = "network"  # the error for "Telegram could not be reached"; worth another try
 
 
@@ -51,7 +52,7 @@ class SendReport:
 
     sent: int = 0
     blocked: bool = False
-    # "blocked", "rate_limited", "network", "timeout", or Telegram's own description
+    # "blocked", "opted_out", "rate_limited", "network", "timeout", or Telegram's description
     error: str | None = None
     waited: list[float] = field(default_factory=list)
 
@@ -77,8 +78,24 @@ class TelegramSender:
         self.max_retry_wait = max_retry_wait
         self.sleep = sleep
 
-    def send(self, chat_id: str, messages: Sequence[TelegramMessage]) -> SendReport:
+    def send(
+        self,
+        chat_id: str,
+        messages: Sequence[TelegramMessage],
+        *,
+        unless_opted_out: bool = False,
+    ) -> SendReport:
+        """Send ``messages`` in order, stopping at the first that cannot go out.
+
+        A reply in a conversation is sent whatever the contact's state (the STOP confirmation
+        goes to someone who just opted out). Anything we start ourselves (a reminder, a
+        broadcast) passes ``unless_opted_out=True``: checked here, at the last moment, so an
+        opt-out that arrived after the batch was planned is still honoured.
+        """
         report = SendReport()
+        if unless_opted_out and self._opted_out(chat_id):
+            report.error = OPTED_OUT
+            return report
         for message in messages:
             error = self._send_one(chat_id, message, report)
             if error is not None:
@@ -134,6 +151,15 @@ class TelegramSender:
                 log.warning("sendMessage refused: %s", error.message)
                 return error.message[:200]
         return "rate_limited"
+
+    def _opted_out(self, chat_id: str) -> bool:
+        with self.db.transaction() as session:
+            opted_out_at = session.scalar(
+                select(Contact.opted_out_at).where(
+                    Contact.channel == CHANNEL, Contact.address == chat_id
+                )
+            )
+            return opted_out_at is not None
 
     def mark_unreachable(self, chat_id: str) -> bool:
         """Mark the contact opted out, as if they had sent STOP. True when it changed."""
