@@ -4,10 +4,11 @@ conversation run once, the replies sent through the Bot API."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from telegram import Update
 
 from ...conversations import Envelope
@@ -102,37 +103,39 @@ class TelegramChannel:
             source=deep_link_source(incoming.command, incoming.argument),
         )
         delivery = self.vecino.conversations.receive(envelope)
-        pending = self._pending_replies(incoming.provider_id, delivery.duplicate)
-        if delivery.duplicate and not pending:
+        if not delivery.duplicate:
+            # The replies were stored as "replied" in the conversation's transaction; a twin
+            # delivery of this update racing us sees them so and leaves them to us.
+            fates = self._send_replies(incoming.chat_id, delivery.replies, delivery.language)
+            self._record(incoming.provider_id, fates)
+            return Handled("answered", fates.report)
+        unsent = self._claim_unsent(incoming.provider_id)
+        if not unsent:
             return Handled("duplicate")
-        report = self._send_replies(incoming.chat_id, pending, delivery.language)
-        return Handled("resent" if delivery.duplicate else "answered", report)
+        replies = [reply for _, reply in unsent]
+        fates = self._send_replies(incoming.chat_id, replies, delivery.language)
+        self._record(incoming.provider_id, fates, only=[row_id for row_id, _ in unsent])
+        return Handled("resent", fates.report)
 
-    def _pending_replies(self, provider_id: str, duplicate: bool) -> list[tuple[int, Outbound]]:
-        """Claim the stored replies to this update that still have to go out.
+    def _claim_unsent(self, provider_id: str) -> list[tuple[int, Outbound]]:
+        """Claim the replies to a redelivered update that never reached the resident.
 
-        For a new update, all of them. For a redelivery, only those that never reached the
-        resident because Telegram was unreachable: Telegram redelivers when our answer
-        failed, and a reply that went out once must not go out twice. Claiming (status
-        ``sending``, under a row lock) makes sure that two deliveries of one update racing
-        each other send each reply once. (A reply split into several messages is re-sent
-        whole; that needs a network failure between its pieces.)
+        Telegram redelivers an update when our answer failed. Only replies that could not go
+        out because Telegram was unreachable are sent again: a reply that went out once must
+        not go out twice, and one that timed out may have. Claiming (status ``sending``, under
+        a row lock) makes two redeliveries racing each other send each reply once. A reply
+        split into several messages is re-sent whole; that needs the network to fail between
+        its pieces.
         """
         with self.vecino.db.transaction() as session:
-            inbound = session.scalar(
-                select(Message).where(
-                    Message.channel == CHANNEL, Message.provider_id == provider_id
-                )
-            )
-            if inbound is None:
-                return []
-            claimable = or_(
-                Message.status == "replied",
-                and_(Message.status.in_(("failed", "unsent")), Message.error_code == NETWORK),
-            )
+            inbound_id = _inbound_id(session, provider_id)
             rows = session.scalars(
                 select(Message)
-                .where(Message.in_reply_to_id == inbound.id, claimable)
+                .where(
+                    Message.in_reply_to_id == inbound_id,
+                    Message.status.in_(("failed", "unsent")),
+                    Message.error_code == NETWORK,
+                )
                 .order_by(Message.id)
                 .with_for_update()
             ).all()
@@ -142,33 +145,39 @@ class TelegramChannel:
                 (row.id, Outbound.from_payload(row.payload or {"text": row.body})) for row in rows
             ]
 
-    def _send_replies(
-        self, chat_id: str, replies: list[tuple[int, Outbound]], language: str | None
-    ) -> SendReport:
+    def _send_replies(self, chat_id: str, replies: list[Outbound], language: str | None) -> _Fates:
+        """Send each reply in order; after the first that cannot go out, none of the rest."""
         renderer = TelegramRenderer(self.vecino.catalogs, language)
-        total = SendReport()
-        fates: dict[int, tuple[str, str | None]] = {}
-        for row_id, reply in replies:
+        fates = _Fates()
+        total = fates.report
+        for reply in replies:
             if total.error is not None:
-                fates[row_id] = ("unsent", total.error)
+                fates.statuses.append(("unsent", total.error))
                 continue
             report = self.sender.send(chat_id, renderer.render([reply]))
             total.sent += report.sent
             total.waited += report.waited
             total.blocked = total.blocked or report.blocked
             total.error = report.error
-            fates[row_id] = ("sent", None) if report.ok else ("failed", report.error)
-        self._record(fates)
-        return total
+            fates.statuses.append(("sent", None) if report.ok else ("failed", report.error))
+        return fates
 
-    def _record(self, fates: dict[int, tuple[str, str | None]]) -> None:
-        """Each stored reply's fate, so organizers see what reached the resident."""
-        if not fates:
+    def _record(self, provider_id: str, fates: _Fates, only: list[int] | None = None) -> None:
+        """Each stored reply's fate, so organizers (and a redelivery) see what went out.
+
+        ``fates`` are in the order of the replies sent: all the update's replies, or the
+        rows in ``only``.
+        """
+        if not fates.statuses:
             return
         with self.vecino.db.transaction() as session:
-            rows = session.scalars(select(Message).where(Message.id.in_(fates))).all()
-            for row in rows:
-                status, error = fates[row.id]
+            query = select(Message).where(
+                Message.in_reply_to_id == _inbound_id(session, provider_id)
+            )
+            if only is not None:
+                query = query.where(Message.id.in_(only))
+            rows = session.scalars(query.order_by(Message.id)).all()
+            for row, (status, error) in zip(rows, fates.statuses, strict=False):
                 row.status = status
                 row.error_code = error[:16] if error else None
 
@@ -192,6 +201,20 @@ class TelegramChannel:
             if contact is None:
                 return False, None
             return contact.opted_out, contact.language
+
+
+@dataclass
+class _Fates:
+    """What became of each reply of one send, in order, and the batch's report."""
+
+    statuses: list[tuple[str, str | None]] = field(default_factory=list)
+    report: SendReport = field(default_factory=SendReport)
+
+
+def _inbound_id(session: Session, provider_id: str) -> int | None:
+    return session.scalar(
+        select(Message.id).where(Message.channel == CHANNEL, Message.provider_id == provider_id)
+    )
 
 
 def _choices(vecino: Vecino) -> list[tuple[str, str]]:
