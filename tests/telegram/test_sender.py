@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from sqlalchemy import select
+from telegram.error import InvalidToken
 
 from bot.channels.telegram.client import BotClient
 from bot.channels.telegram.render import TelegramRenderer
@@ -149,3 +150,19 @@ def test_outreach_is_not_sent_to_someone_who_opted_out(
     assert bot_api.sent_texts() == ["recordatorio"]
     # A conversation reply (the STOP confirmation) still goes out.
     assert sender.send("555", messages("te diste de baja")).ok
+
+
+def test_a_rejected_token_is_never_repeated_in_errors(bot_api: FakeBotApi, vecino, clock, caplog):  # type: ignore[no-untyped-def]
+    wrong = "999999:WRONG-TOKEN-abcdef"
+    client = BotClient(wrong, bot_api.base_url)  # the fake answers 401 to any other token
+    try:
+        with pytest.raises(InvalidToken) as raised:
+            client.call(lambda bot: bot.send_message(chat_id=1, text="hi"))
+        assert "WRONG-TOKEN" not in str(raised.value)
+        assert "TELEGRAM_BOT_TOKEN" in str(raised.value)
+        report = TelegramSender(client, vecino.db, clock).send("555", messages("uno"))
+        assert report.sent == 0 and "WRONG-TOKEN" not in (report.error or "")
+    finally:
+        client.close()
+    assert not client.running
+    assert "WRONG-TOKEN" not in caplog.text

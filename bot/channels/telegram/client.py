@@ -22,6 +22,7 @@ from concurrent.futures import Future
 from typing import TypeVar
 
 from telegram import Bot
+from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ logging.getLogger("telegram").setLevel(logging.INFO)
 # rather than a deprecation warning on every rate limit; our code reads both forms.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+TOKEN_REJECTED = "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN with @BotFather."
 CALL_TIMEOUT = 30.0  # seconds a caller waits for one Bot API call, beyond PTB's own timeouts
 LONG_POLL_SECONDS = 25
 
@@ -63,6 +65,10 @@ class BotClient:
         future: Future[T] = asyncio.run_coroutine_threadsafe(run(), loop)
         try:
             return future.result(timeout)
+        except InvalidToken:
+            future.cancel()
+            # PTB's message quotes the token; it must not reach logs or a terminal.
+            raise InvalidToken(TOKEN_REJECTED) from None
         except BaseException:
             # Timed out, or Ctrl-C while waiting: do not leave the call running on the loop.
             future.cancel()
@@ -120,12 +126,14 @@ class BotClient:
         )
         try:
             asyncio.run_coroutine_threadsafe(bot.initialize(), loop).result(CALL_TIMEOUT)
-        except BaseException:
+        except BaseException as error:
             # getMe failed (bad token, no network): close whatever connections were opened.
             asyncio.run_coroutine_threadsafe(bot.shutdown(), loop).result(CALL_TIMEOUT)
             loop.call_soon_threadsafe(loop.stop)
             thread.join(CALL_TIMEOUT)
             loop.close()
+            if isinstance(error, InvalidToken):
+                raise InvalidToken(TOKEN_REJECTED) from None
             raise
         self._loop, self._thread, self._bot, self._pid = loop, thread, bot, os.getpid()
 
