@@ -157,6 +157,32 @@ def test_commands_map_to_the_global_keywords(telegram: TelegramPoster, bot_api, 
     assert contact(vecino).opted_out_at is not None
 
 
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/ayuda", "Vecino: ayuda comunitaria"),
+        ("/AYUDA@VecinoTestBot", "Vecino: ayuda comunitaria"),
+        ("/alto", "Vecino: te diste de baja"),
+        ("/baja", "Vecino: te diste de baja"),
+        ("/idioma english", "OK, I will write to you in English."),
+        ("/lang inglés", "OK, I will write to you in English."),
+        ("/inicio", "¿En qué te puedo ayudar?"),
+    ],
+)
+def test_spanish_command_aliases(telegram: TelegramPoster, bot_api, command: str, expected: str):
+    spanish_menu(telegram, bot_api)
+    ok(telegram.text(command))
+    assert any(text.startswith(expected) for text in bot_api.sent_texts()[-2:]), (
+        bot_api.sent_texts()[-2:]
+    )
+
+
+def test_unknown_commands_are_read_as_text(telegram: TelegramPoster, bot_api):
+    spanish_menu(telegram, bot_api)
+    ok(telegram.text("/comida"))
+    assert bot_api.sent_texts()[-1].startswith("Perdón, no entendí.")
+
+
 def test_start_brings_an_opted_out_resident_back(telegram: TelegramPoster, bot_api, vecino):
     ok(telegram.text("hola"))
     ok(telegram.text("2"))
