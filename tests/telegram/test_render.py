@@ -97,6 +97,14 @@ def test_split_text_never_exceeds_the_limit_even_without_spaces(length: int):
     assert "".join(pieces) == "x" * length
 
 
+def test_the_limit_is_counted_as_telegram_counts_it_emoji_twice():
+    text = "🥫 comida " * 1000  # the can is outside the BMP: two UTF-16 code units
+    pieces = split_text(text)
+    assert all(len(piece.encode("utf-16-le")) // 2 <= MAX_TEXT for piece in pieces)
+    assert " ".join(pieces) == text  # cut at spaces, nothing lost
+    assert len(split_text("😀" * 2048)) == 1 and len(split_text("😀" * 2049)) == 2
+
+
 def test_an_empty_reply_sends_nothing():
     assert TelegramRenderer().render([Outbound("")]) == []
 

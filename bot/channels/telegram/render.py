@@ -115,20 +115,31 @@ class TelegramRenderer:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """``text`` in pieces of at most ``limit`` characters, cut between paragraphs, lines or
-    words where possible (a resource entry stays whole unless it alone is too long)."""
+    """``text`` in pieces of at most ``limit`` UTF-16 code units (Telegram's measure: an emoji
+    counts twice), cut between paragraphs, lines or words where possible, so a resource entry
+    stays whole unless it alone is too long."""
     pieces: list[str] = []
     rest = text
-    while len(rest) > limit:
-        window = rest[: limit + 1]
+    while (fits := _fitting(rest, limit)) < len(rest):
+        window = rest[: fits + 1]  # a space right after the last fitting character is a fine cut
         cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or window.rfind(" ")
         if cut <= 0:
-            cut = limit
+            cut = fits
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest or not pieces:
         pieces.append(rest)
     return pieces
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many leading characters of ``text`` fit in ``limit`` UTF-16 code units."""
+    units = 0
+    for index, character in enumerate(text):
+        units += 2 if ord(character) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
 
 
 # ---- callback data ---------------------------------------------------------------------
