@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
+from .channels.telegram.cli import group as telegram_group
 from .config import Settings
 
 
@@ -35,6 +36,9 @@ class VecinoGroup(FlaskGroup):
 )
 def main() -> None:
     """Vecino: a bilingual SMS and Telegram bot for community organizations."""
+
+
+main.add_command(telegram_group)
 
 
 @click.command("run")
@@ -157,10 +161,6 @@ def chat(address: str, channel: str) -> None:
     logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output here
     run_chat(current_app.extensions["vecino"], channel, address, sys.stdin, click.echo)
 
-
-from .channels.telegram.cli import group as telegram_group  # noqa: E402
-
-main.add_command(telegram_group)
 
 if __name__ == "__main__":
     main()

@@ -1,12 +1,12 @@
 """Golden conversation tests: each file in ``tests/conversations/`` is a resident's messages
 and the exact replies they must get, through the real service and database, clock frozen.
 
+Regenerate the expected replies after an intended change with
+``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
+
 Each turn's replies are rendered for both channels from the same engine replies: ``expect`` is
 the SMS text, ``expect_telegram`` the Telegram messages (text as sent, HTML-escaped, then one
 ``[button]`` line per keyboard row).
-
-Regenerate the expected replies after an intended change with
-``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from bot.channels import sms
-from bot.channels.telegram import TelegramRenderer
 from bot.conversations import Envelope
 from bot.engine import Inbound
 
@@ -38,6 +37,8 @@ _GoldenDumper.add_representer(str, _literal)
 
 def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-def]
     """Run a case's turns and return them with the replies actually received."""
+    from bot.channels.telegram import TelegramRenderer
+
     channel = case.get("channel", "sms")
     address = str(case.get("address", "+12135550123"))
     played = []
