@@ -222,8 +222,8 @@ def _choices(vecino: Vecino) -> list[tuple[str, str]]:
     pairs = []
     for flow in vecino.engine.flows:
         for step in flow.steps.values():
-            if step.ask == "choice":
-                pairs += [(f"{flow.id}/{step.id}", choice.value) for choice in step.choices]
-            elif step.ask == "yesno":
+            # Any question with a list of choices (one or several), and yes/no's two buttons.
+            pairs += [(f"{flow.id}/{step.id}", choice.value) for choice in step.choices]
+            if step.ask == "yesno":
                 pairs += [(f"{flow.id}/{step.id}", value) for value in ("yes", "no")]
     return pairs
