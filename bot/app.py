@@ -67,10 +67,11 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.extensions["vecino"] = build_services(settings, clock)
 
     from . import health
-    from .channels import twilio
+    from .channels import telegram, twilio
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(twilio.blueprint)
+    app.register_blueprint(telegram.blueprint)
 
     @app.errorhandler(HTTPException)
     def plain_http_error(error: HTTPException) -> Response:

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
+from .channels.telegram.cli import group as telegram_group
 from .config import Settings
 from .directory import cli as directory_cli
 from .surveys.cli import surveys_group
@@ -37,6 +38,9 @@ class VecinoGroup(FlaskGroup):
 )
 def main() -> None:
     """Vecino: a bilingual SMS and Telegram bot for community organizations."""
+
+
+main.add_command(telegram_group)
 
 
 @click.command("run")
@@ -144,7 +148,12 @@ def flows_check(quiet: bool) -> None:
     show_default=True,
     help="The resident's number (or Telegram chat id) to pretend to be.",
 )
-@click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms", show_default=True)
+@click.option(
+    "--channel",
+    type=click.Choice(["sms", "whatsapp", "telegram"]),
+    default="sms",
+    show_default=True,
+)
 def chat(address: str, channel: str) -> None:
     """Talk to the bot as a resident would, through the same engine and database."""
     import logging

@@ -4,6 +4,10 @@ and the exact replies they must get, through the real service and database, cloc
 A case may list ``setup`` commands (``vecino`` arguments) to run before its turns.
 Regenerate the expected replies after an intended change with
 ``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
+
+Each turn's replies are rendered for both channels from the same engine replies: ``expect`` is
+the SMS text, ``expect_telegram`` the Telegram messages (text as sent, HTML-escaped, then one
+``[button]`` line per keyboard row).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ _GoldenDumper.add_representer(str, _literal)
 
 def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-def]
     """Run a case's turns and return them with the replies actually received."""
+    from bot.channels.telegram import TelegramRenderer
+
     channel = case.get("channel", "sms")
     address = str(case.get("address", "+12135550123"))
     played = []
@@ -51,7 +57,14 @@ def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-de
         )
         delivery = vecino.conversations.receive(envelope)
         replies = sms.render(delivery.replies)
-        played.append({"send": str(turn["send"]), "expect": "\n---\n".join(replies)})
+        telegram = TelegramRenderer(vecino.catalogs, delivery.language).render(delivery.replies)
+        played.append(
+            {
+                "send": str(turn["send"]),
+                "expect": "\n---\n".join(replies),
+                "expect_telegram": "\n---\n".join(m.as_text() for m in telegram),
+            }
+        )
     return played
 
 
@@ -78,3 +91,7 @@ def test_golden_conversation(path: Path, app, vecino, clock, request):  # type: 
     for expected, actual in zip(case["turns"], played, strict=True):
         if "send" in expected:
             assert actual["expect"] == expected.get("expect", ""), f"after {expected['send']!r}"
+            assert "expect_telegram" in expected, "no Telegram expectation: run --update-golden"
+            assert actual["expect_telegram"] == expected["expect_telegram"], (
+                f"Telegram, after {expected['send']!r}"
+            )

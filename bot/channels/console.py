@@ -1,8 +1,10 @@
 """``vecino chat``: a resident's conversation in a terminal, through the real engine and
-database, rendered as SMS. Reads lines from standard input, so it can also be scripted."""
+database, rendered as SMS (or, with ``--channel telegram``, as Telegram messages with their
+buttons in brackets). Reads lines from standard input, so it can also be scripted."""
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
@@ -41,7 +43,13 @@ def run_chat(
             channel, address, Inbound(text=text), provider_id=f"console-{uuid.uuid4().hex}"
         )
         delivery = vecino.conversations.receive(envelope)
-        bodies = ConsoleRenderer().render(delivery.replies)
+        if channel == "telegram":
+            from .telegram import TelegramRenderer
+
+            rendered = TelegramRenderer(vecino.catalogs, delivery.language).render(delivery.replies)
+            bodies = [html.unescape(message.as_text()) for message in rendered]
+        else:
+            bodies = ConsoleRenderer().render(delivery.replies)
         if not bodies:
             echo("bot> (no reply)")
         for body in bodies:
