@@ -179,8 +179,11 @@ def test_spanish_command_aliases(telegram: TelegramPoster, bot_api, command: str
 
 def test_unknown_commands_are_read_as_text(telegram: TelegramPoster, bot_api):
     spanish_menu(telegram, bot_api)
-    ok(telegram.text("/comida"))
+    ok(telegram.text("/banana"))
     assert bot_api.sent_texts()[-1].startswith("Perdón, no entendí.")
+    # A command that is a flow's trigger word starts that flow, like the word itself would.
+    ok(telegram.text("/comida"))
+    assert bot_api.sent_texts()[-1].startswith("Mi lista de lugares está vacía por ahora.")
 
 
 def test_start_brings_an_opted_out_resident_back(telegram: TelegramPoster, bot_api, vecino):
