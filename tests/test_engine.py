@@ -11,7 +11,7 @@ import pytest
 
 from bot.capabilities import build_capabilities
 from bot.config import PROJECT_ROOT
-from bot.engine import Conversation, Engine, Inbound, InvalidFlows, load_flows
+from bot.engine import Conversation, Engine, Inbound, InvalidFlows, load_flows, validate
 from bot.engine.actions import ActionResult
 from bot.i18n import Catalogs
 
@@ -266,3 +266,11 @@ def test_invalid_flows_refuse_to_start(tmp_path: Path):
     assert "checkin.yaml: step 'kids': goes to step 'nowhere', which does not exist" in str(
         error.value
     )
+
+
+def test_only_one_flow_may_take_unasked_locations(tmp_path: Path):
+    located = TEST_FLOW.replace("start: kids", "start: kids\nlocation_answer: where")
+    flows_dir = shipped_flows(tmp_path)
+    (flows_dir / "checkin.yaml").write_text(located)
+    faults = validate(load_flows(flows_dir), actions=build_capabilities().actions)
+    assert any("only one flow may set location_answer" in str(f) for f in faults)

@@ -147,6 +147,9 @@ class Flow:
     # Where a resident whose conversation timed out inside this flow picks up again (instead of
     # the generic "welcome back" and the menu).
     on_expire: Target | None = None
+    # A location shared while no question asks for one starts this flow, with the location
+    # saved as the answer under this key (on Telegram, a pin dropped out of the blue).
+    location_answer: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -268,6 +271,7 @@ def parse_flow(raw: Any, path: Path | None = None) -> Flow:
         allow_back=bool(raw.get("allow_back", False)),
         on_event=str(raw["on_event"]) if raw.get("on_event") else None,
         on_expire=on_expire,
+        location_answer=str(raw["location_answer"]) if raw.get("location_answer") else None,
         raw=raw,
     )
 
@@ -331,6 +335,11 @@ def validate(
     for required in required_flows:
         if required not in flow_set:
             faults.append(FlowFault("flows/", None, f"required flow {required!r} is missing"))
+    takes_locations = sorted(flow.id for flow in flow_set if flow.location_answer)
+    if len(takes_locations) > 1:
+        faults.append(
+            FlowFault("flows/", None, f"only one flow may set location_answer: {takes_locations}")
+        )
     for flow in flow_set:
         faults.extend(_validate_flow(flow, flow_set, known_actions, known_predicates))
     for validator in validators:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from difflib import get_close_matches
 from typing import Any
 
 from . import messages as m
@@ -31,6 +32,8 @@ from .types import Conversation, Event, Inbound, Option, Outbound, Turn
 
 MAIN_FLOW = "main_menu"
 WELCOME_FLOW = "welcome"
+FUZZY_TRIGGER_MIN_LENGTH = 5
+FUZZY_TRIGGER_CUTOFF = 0.8
 MAX_HOPS = 50  # a flow that loops without asking anything is a bug, not a conversation
 SHOWN_KEY = "_shown"
 TRIGGER_KEY = "_trigger_text"
@@ -90,6 +93,11 @@ class Engine:
         ]
         # Longest first, so "mental health" wins over "health".
         self._triggers.sort(key=lambda item: -len(item[0]))
+        self._fuzzy_triggers = {
+            word: (language, flow_id)
+            for word, language, flow_id in reversed(self._triggers)
+            if " " not in word and len(word) >= FUZZY_TRIGGER_MIN_LENGTH
+        }
 
     def check(self) -> list:
         return validate(
@@ -329,20 +337,44 @@ class Engine:
         return step.next
 
     def _try_trigger(self, s: _Scratch, inbound: Inbound, now: datetime, deps: Any) -> bool:
+        if inbound.location is not None:
+            return self._try_location(s, inbound, now, deps)
         folded = fold(inbound.text)
         if not folded:
             return False
+        found = self._match_trigger(folded)
+        if found is None:
+            return False
+        language, flow_id = found
+        if s.conversation.language is None:
+            s.conversation = replace(s.conversation, language=language)
+            s.events.append(Event("language_set", {"language": language}))
+        s.conversation = replace(s.conversation.at(None, None), data={TRIGGER_KEY: inbound.text})
+        self._go(s, Target(flow=flow_id), inbound, now, deps, from_flow=None)
+        return True
+
+    def _match_trigger(self, folded: str) -> tuple[str, str] | None:
+        """``(language, flow_id)`` of the trigger a message starts with, tolerating a typo in
+        a long first word ("comdia 90057", "hosuing") but never in short ones ("food")."""
         for word, language, flow_id in self._triggers:
             if folded == word or folded.startswith(word + " "):
-                if s.conversation.language is None:
-                    s.conversation = replace(s.conversation, language=language)
-                    s.events.append(Event("language_set", {"language": language}))
-                s.conversation = replace(
-                    s.conversation.at(None, None), data={TRIGGER_KEY: inbound.text}
-                )
-                self._go(s, Target(flow=flow_id), inbound, now, deps, from_flow=None)
-                return True
-        return False
+                return language, flow_id
+        first = folded.split(" ", 1)[0]
+        if len(first) < FUZZY_TRIGGER_MIN_LENGTH:
+            return None
+        close = get_close_matches(first, self._fuzzy_triggers, n=1, cutoff=FUZZY_TRIGGER_CUTOFF)
+        return self._fuzzy_triggers[close[0]] if close else None
+
+    def _try_location(self, s: _Scratch, inbound: Inbound, now: datetime, deps: Any) -> bool:
+        flow = next((f for f in self.flows if f.location_answer), None)
+        if flow is None or inbound.location is None or s.conversation.language is None:
+            return False
+        place = {"lat": inbound.location.latitude, "lon": inbound.location.longitude}
+        s.conversation = replace(
+            s.conversation.at(None, None), data={flow.location_answer or "": place}
+        )
+        self._go(s, Target(flow=flow.id), inbound, now, deps, from_flow=None)
+        return True
 
     def _restart(self, s: _Scratch, inbound: Inbound, now: datetime, deps: Any) -> None:
         """Back to the top: the welcome for someone without a language, else the menu."""
