@@ -54,8 +54,11 @@ extract-messages: dev
 update-catalogs: extract-messages
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap
 
-bench: dev
+bench: dev catalogs
 	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/telegram_webhook.py
+	$(BIN)/python bench/directory.py
+	$(BIN)/python bench/surveys.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
