@@ -1,7 +1,8 @@
 """Golden conversation tests: each file in ``tests/conversations/`` is a resident's messages
 and the exact replies they must get, through the real service and database, clock frozen.
 
-A case may list ``setup`` commands (``vecino`` arguments) to run before its turns.
+A case may list ``setup`` commands (``vecino`` arguments) to run before its turns, e.g.
+``[demo]`` to load the demo directory or ``[surveys, open, phq2]``.
 Regenerate the expected replies after an intended change with
 ``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
 
@@ -22,7 +23,8 @@ from bot.cli import main
 from bot.conversations import Envelope
 from bot.engine import Inbound
 
-CASES = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
+FOLDER = Path(__file__).parent / "conversations"
+CASES = sorted(FOLDER.rglob("*.yaml"))
 
 
 def _literal(dumper: yaml.Dumper, value: str) -> yaml.Node:
@@ -76,7 +78,9 @@ def run_setup(app, case: dict) -> None:  # type: ignore[no-untyped-def]
         assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize(
+    "path", CASES, ids=[str(p.relative_to(FOLDER).with_suffix("")) for p in CASES]
+)
 def test_golden_conversation(path: Path, app, vecino, clock, request):  # type: ignore[no-untyped-def]
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     run_setup(app, case)

@@ -6,13 +6,17 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import ScriptInfo
 
-from ..config import Settings
 from ..db import Database
 
 
 def _database() -> Database:
-    return Database(Settings.from_env().database_url)
+    """The application's database, as ``vecino`` (or a test's CLI runner) configured it."""
+    info = click.get_current_context().find_object(ScriptInfo)
+    if info is None:
+        raise click.UsageError("run this through the vecino command")
+    return info.load_app().extensions["vecino"].db
 
 
 @click.group("resources")
@@ -46,7 +50,6 @@ def import_command(path: Path, dry_run: bool) -> None:
         raise
     finally:
         session.close()
-        db.dispose()
     for line in report.lines():
         click.echo(line)
     skipped = len(report.problems)
@@ -67,16 +70,12 @@ def export_command(out: Path | None) -> None:
     """Write the directory as the flat template (CSV, UTF-8)."""
     from .exporter import export_flat
 
-    db = _database()
-    try:
-        with db.transaction() as session:
-            if out is None:
-                count = export_flat(session, sys.stdout)
-            else:
-                with out.open("w", encoding="utf-8", newline="") as handle:
-                    count = export_flat(session, handle)
-    finally:
-        db.dispose()
+    with _database().transaction() as session:
+        if out is None:
+            count = export_flat(session, sys.stdout)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                count = export_flat(session, handle)
     click.echo(f"Exported {count} row(s).", err=True)
 
 
@@ -87,15 +86,11 @@ def demo(if_empty: bool) -> None:
     from .demo import load_demo
     from .search import directory_has_resources
 
-    db = _database()
-    try:
-        with db.transaction() as session:
-            if if_empty and directory_has_resources(session):
-                click.echo("The directory already has places; demo data not loaded.")
-                return
-            report = load_demo(session)
-    finally:
-        db.dispose()
+    with _database().transaction() as session:
+        if if_empty and directory_has_resources(session):
+            click.echo("The directory already has places; demo data not loaded.")
+            return
+        report = load_demo(session)
     table = "service_at_location"
     places = report.created[table] + report.updated[table] + report.unchanged[table]
     click.echo(
