@@ -17,19 +17,15 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.harness import percentile
 from bot.db import Database
 from bot.directory import places
 from bot.directory.models import (
@@ -41,34 +37,13 @@ from bot.directory.models import (
     ServiceCategory,
 )
 from bot.directory.search import count_within, nearest, rebuild_index
-from bot.schema import upgrade
+from bot.schema import scratch_database
 
 SIZES = (1_000, 10_000, 100_000)
 SOUTH, NORTH, WEST, EAST = 33.70, 34.82, -118.95, -117.65  # LA County's extent
 CATEGORIES = ["food"] * 4 + ["housing", "transport", "mental_health", "health", "legal", "family"]
 DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 WEEK_START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 00:00 in Los Angeles
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as directory:
-        yield f"sqlite:///{directory}/bench.sqlite3"
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    server = make_url(server_url)
-    name = f"vecino_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def fill(db: Database, size: int, rng: random.Random) -> float:
@@ -110,11 +85,6 @@ def fill(db: Database, size: int, rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def measure(db: Database, queries: int, rng: random.Random) -> dict[str, tuple[float, float]]:
     la = [p for p in places._la_zips()]
     points = [rng.choice(la) for _ in range(queries)]
@@ -153,14 +123,13 @@ def query_plan(db: Database) -> str:
         return " / ".join(row[0].strip() for row in rows[:2])
 
 
-def run(backend: str, database: contextmanager, sizes: list[int], queries: int) -> None:  # type: ignore[type-arg]
+def run(backend: str, server_url: str | None, sizes: list[int], queries: int) -> None:
     print(f"\n{backend}: {queries} queries per size (times in ms)")
     print(f"  {'resources':>10}  {'query':<24} {'median':>8} {'p99':>8}  {'growth':>8}")
     previous: dict[str, float] = {}
     for size in sizes:
         rng = random.Random(size)
-        with database() as url:
-            upgrade(url)
+        with scratch_database(server_url, "vecino_bench") as url:
             db = Database(url)
             build = fill(db, size, rng)
             figures = measure(db, queries, rng)
@@ -180,9 +149,9 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    run("SQLite", sqlite_database, sizes, args.queries)
+    run("SQLite", None, sizes, args.queries)
     if args.postgres:
-        run("PostgreSQL", lambda: postgres_database(args.postgres), sizes, args.queries)
+        run("PostgreSQL", args.postgres, sizes, args.queries)
     else:
         print("\nPostgreSQL skipped: pass --postgres URL or set BENCH_POSTGRES_URL.")
 

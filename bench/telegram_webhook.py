@@ -12,82 +12,25 @@ Prints figures; asserts nothing (tests assert behaviour, not time).
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import database_url_from_env  # noqa: E402
-from bot.schema import upgrade  # noqa: E402
+from bench.harness import gunicorn  # noqa: E402
+from bot.schema import scratch_database  # noqa: E402
 from tests.telegram.fake_bot_api import FakeBotApi  # noqa: E402
 
 TOKEN = "123456:BENCH"
 SECRET = "bench-secret"
 SCRIPT = ["hola", "2", "1", "menu", "ES", "nada", "1", "menu", "EN", "2"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def database(url: str | None) -> Iterator[str]:
-    if not url or url.startswith("sqlite"):
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.sqlite3"
-        return
-    server = make_url(database_url_from_env({"DATABASE_URL": url}))
-    name = f"vecino_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], workers: int, threads: int) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--threads", str(threads), "--log-level", "warning"]
-    process = subprocess.Popen([*command, "bot.wsgi:app"], cwd=ROOT, env={**os.environ, **env})
-    url = f"http://127.0.0.1:{port}/webhooks/telegram"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.get(url, timeout=5)
-            break
-        except requests.RequestException:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise SystemExit("gunicorn did not start") from None
-            time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        process.wait(30)
 
 
 def update(update_id: int, chat_id: int, text: str) -> dict:
@@ -107,8 +50,7 @@ def main() -> None:
     args = parser.parse_args()
 
     fake = FakeBotApi(TOKEN).start()
-    with database(args.database_url) as url:
-        upgrade(url)
+    with scratch_database(args.database_url, "vecino_bench") as url:
         env = {
             "DATABASE_URL": url,
             "SECRET_KEY": "bench",
@@ -117,7 +59,8 @@ def main() -> None:
             "TELEGRAM_API_BASE_URL": fake.base_url,
             "VECINO_LOG_LEVEL": "WARNING",
         }
-        with gunicorn(env, args.workers, args.threads) as webhook:
+        with gunicorn("bot.wsgi:app", env, args.workers, args.threads) as base_url:
+            webhook = base_url + "/webhooks/telegram"
 
             def resident(number: int) -> list[float]:
                 http = requests.Session()

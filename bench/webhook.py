@@ -15,76 +15,26 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import database_url_from_env  # noqa: E402
-from bot.schema import upgrade  # noqa: E402
+from bench.harness import gunicorn  # noqa: E402
+from bot.schema import scratch_database  # noqa: E402
 
 TOKEN = "bench-auth-token"
 BASE = "https://bench.vecino.test"
 SCRIPT = ["hola", "1", "1", "menu", "2", "¿qué?", "EN", "1", "menu", "🙂"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int, threads: int):  # type: ignore[no-untyped-def]
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-            app,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.post(url + "/webhooks/twilio", timeout=5)
-            break
-        except requests.RequestException:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise SystemExit("gunicorn did not start") from None
-            time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def load(url: str, residents: int, rounds: int) -> tuple[float, list[float], int]:
@@ -144,29 +94,6 @@ def summary(name: str, elapsed: float, latencies: list[float], errors: int) -> f
     return rate
 
 
-@contextmanager
-def database(url: str | None):  # type: ignore[no-untyped-def]
-    if url and not url.startswith("sqlite"):
-        server = make_url(database_url_from_env({"DATABASE_URL": url}))
-        name = f"vecino_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        target = server.set(database=name).render_as_string(hide_password=False)
-        try:
-            upgrade(target)
-            yield target
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        target = f"sqlite:///{folder}/bench.sqlite3"
-        upgrade(target)
-        yield target
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
@@ -176,7 +103,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
 
-    with database(args.database_url) as url:
+    with scratch_database(args.database_url, "vecino_bench") as url:
         backend = make_url(url).get_backend_name()
         print(
             f"{args.residents} residents x {args.rounds} messages, gunicorn "

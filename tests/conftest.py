@@ -18,14 +18,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 from bot.app import create_app
-from bot.config import PROJECT_ROOT, Settings, database_url_from_env
+from bot.config import PROJECT_ROOT, Settings
 from bot.models import Base
-from bot.schema import import_all_models, upgrade
+from bot.schema import import_all_models, scratch_database
 
 TWILIO_TOKEN = "test-twilio-auth-token"
 PUBLIC_BASE_URL = "https://vecino.example.org"
@@ -46,27 +45,9 @@ class FrozenClock:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    configured = os.environ.get("DATABASE_URL", "").strip()
-    if configured and not configured.startswith("sqlite"):
-        server = make_url(database_url_from_env({"DATABASE_URL": configured}))
-        name = f"vecino_test_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = server.set(database=name).render_as_string(hide_password=False)
-        try:
-            upgrade(url)
-            yield url
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        return
-    path = tmp_path_factory.mktemp("db") / "vecino-test.sqlite3"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    yield url
+def database_url() -> Iterator[str]:
+    with scratch_database(os.environ.get("DATABASE_URL", "").strip(), "vecino_test") as url:
+        yield url
 
 
 @pytest.fixture
