@@ -5,6 +5,11 @@ and once with ``bench/bare_app.py``, which returns fixed TwiML. Simulated reside
 thread each, each its own number) send signed messages through a realistic conversation and
 the script prints messages/s and p50/p99 latency for both, and their ratio.
 
+Two loads: "vecino" and "bare" are back to back (each resident sends its next message the
+moment the reply arrives: the server's ceiling, where latency is mostly queueing); "paced" is
+the same residents answering about ``--think`` seconds after each reply, as people do, which is
+where the latency a resident feels is measured.
+
     python bench/webhook.py                      # SQLite file in a temp dir
     python bench/webhook.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import threading
@@ -37,8 +43,11 @@ BASE = "https://bench.vecino.test"
 SCRIPT = ["hola", "1", "1", "menu", "2", "¿qué?", "EN", "1", "menu", "🙂"]
 
 
-def load(url: str, residents: int, rounds: int) -> tuple[float, list[float], int]:
-    """Each resident sends ``rounds`` messages in order; returns elapsed, latencies, errors."""
+def load(
+    url: str, residents: int, rounds: int, think: float = 0.0
+) -> tuple[float, list[float], int]:
+    """Each resident sends ``rounds`` messages in order, waiting for each reply and then
+    ``think`` seconds (jittered) before the next; returns elapsed, latencies, errors."""
     validator = RequestValidator(TOKEN)
     latencies: list[float] = []
     errors = 0
@@ -50,8 +59,13 @@ def load(url: str, residents: int, rounds: int) -> tuple[float, list[float], int
         http = requests.Session()
         number = f"+1213{uuid.uuid4().int % 10_000_000:07d}"
         mine, failed = [], 0
+        pause = random.Random(index)
         start_barrier.wait()
+        if think:  # people do not all text at the same instant: arrivals spread over a pause
+            time.sleep(think * pause.uniform(0, 1))
         for n in range(rounds):
+            if think and n:
+                time.sleep(think * pause.uniform(0.5, 1.5))
             params = {
                 "MessageSid": f"SM{uuid.uuid4().hex}",
                 "From": number,
@@ -100,7 +114,13 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20, help="messages per resident")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds a resident takes to answer in the paced run (0 skips that run)",
+    )
     args = parser.parse_args()
 
     with scratch_database(args.database_url, "vecino_bench") as url:
@@ -119,10 +139,18 @@ def main() -> None:
         with gunicorn("bot.wsgi:app", env, args.workers, args.threads) as full_url:
             load(full_url, 5, 2)  # warm up: imports, connection pools
             full = summary("vecino", *load(full_url, args.residents, args.rounds))
+            if args.think:
+                paced = load(full_url, args.residents, args.rounds, args.think)
+                paced_rate = summary("paced", *paced)
         with gunicorn("bench.bare_app:app", env, args.workers, args.threads) as bare_url:
             load(bare_url, 5, 2)
             bare = summary("bare", *load(bare_url, args.residents, args.rounds))
         print(f"ratio      full path runs at {full / bare:.0%} of the bare endpoint's throughput")
+        if args.think:
+            print(
+                f"paced      {args.residents} residents each answering ~{args.think:g} s after "
+                f"a reply ({paced_rate:.0f} msg/s offered and served): latency above"
+            )
 
 
 if __name__ == "__main__":
