@@ -199,6 +199,15 @@ def test_healthz_reports_database_state(client, settings, clock):  # type: ignor
     vecino.db.dispose()
 
 
+def test_database_outage_gets_503_not_500(settings, clock):  # type: ignore[no-untyped-def]
+    unreachable = "postgresql+psycopg://vecino@127.0.0.1:1/vecino?connect_timeout=2"
+    app = create_app(settings_with(settings, database_url=unreachable), clock=clock)
+    response = TwilioSender(app.test_client()).post("hola")
+    assert response.status_code == 503
+    assert "try again later" in response.get_data(as_text=True)
+    app.extensions["vecino"].db.dispose()
+
+
 def test_huge_request_is_refused_without_a_500(twilio: TwilioSender):
     response = twilio.post("x" * 400_000)
     assert response.status_code == 413

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import phonenumbers
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -106,7 +107,13 @@ def inbound() -> Response:
         message=Inbound(text=form.get("Body", ""), media_count=media_count),
         provider_id=form["MessageSid"].strip()[:64],
     )
-    delivery = current_app.extensions["vecino"].conversations.receive(envelope)
+    try:
+        delivery = current_app.extensions["vecino"].conversations.receive(envelope)
+    except OperationalError:
+        # Nothing was stored, so nothing is lost: Twilio logs the failure and the resident's
+        # next message finds the conversation where it was.
+        log.exception("database unavailable while handling a Twilio message")
+        return _plain("Service unavailable: try again later.", 503)
     return twiml(SmsRenderer().render(delivery.replies))
 
 
@@ -125,16 +132,22 @@ def status_callback() -> Response:
         return _plain(f"Bad request: missing {', '.join(missing)}.", 400)
     channel = "whatsapp" if form.get("To", "").lower().startswith(WHATSAPP_PREFIX) else "sms"
     vecino = current_app.extensions["vecino"]
-    with vecino.db.transaction() as session:
-        known = record_status(
-            session,
-            channel,
-            sid[:64],
-            status,
-            form.get("ErrorCode") or None,
-            vecino.conversations.clock(),
-        )
-    # 200 even for an unknown id: a retry would not make it known, and Twilio retries non-2xx.
+    try:
+        with vecino.db.transaction() as session:
+            known = record_status(
+                session,
+                channel,
+                sid[:64],
+                status,
+                form.get("ErrorCode") or None,
+                vecino.conversations.clock(),
+            )
+    except OperationalError:
+        # Say plainly that the receipt was not recorded, rather than fail with a 500.
+        log.exception("database unavailable while recording a delivery receipt")
+        return _plain("Service unavailable: try again later.", 503)
+    # 200 even for an unknown id (a message sent by another system on the same number):
+    # there is nothing to update, and an error would only fill Twilio's debugger.
     return _plain("ok" if known else "unknown message", 200)
 
 
