@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 EXTRACT := $(BIN)/pybabel extract -F locales/babel.cfg --no-default-keywords -k N_ -k _ -k _l \
 	--project=Vecino --version=0.1 --copyright-holder="Vecino contributors" --no-location \
-	--sort-output --omit-header
+	--sort-output
 
 .PHONY: run test install dev lint format catalogs extract-messages update-catalogs bench clean
 

@@ -18,14 +18,21 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from .engine.messages import N_
+
+__all__ = [
+    "N_",
+    "Catalogs",
+    "compile_catalogs",
+    "local_date",
+    "local_number",
+    "local_pattern",
+    "local_time",
+]
+
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 LOCALES = {"es": "es_US", "en": "en_US"}
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated later, in the resident's language."""
-    return message
 
 
 def compile_catalogs(locales_dir: Path) -> list[Path]:
