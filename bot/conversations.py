@@ -202,6 +202,10 @@ def lock_contact(session: Session, channel: str, address: str, now: datetime) ->
 
     The insert ignores a conflict so that two first messages arriving together cannot both
     create the contact; the row lock then makes their turns run one after the other.
+
+    Do not join the conversation state into this locking query: under READ COMMITTED a joined
+    row comes from the snapshot taken before the lock was granted, so a turn would run on state
+    its twin had just replaced (the concurrency tests catch it on PostgreSQL).
     """
     query = (
         select(Contact)
