@@ -47,11 +47,20 @@ class Hit:
     miles: float
 
 
-def _box(latitude: float, longitude: float, miles: float) -> tuple[float, float, float, float]:
+def _box(category: str, latitude: float, longitude: float, miles: float) -> dict[str, Any]:
+    """Query parameters for the places of ``category`` in a box ``miles`` around a point."""
     dlat = miles / MILES_PER_DEGREE_LAT
     # Longitude degrees shrink towards the poles; the cap avoids a division by ~0 near them.
     dlon = miles / (MILES_PER_DEGREE_LAT * max(math.cos(math.radians(latitude)), 0.01))
-    return latitude - dlat, latitude + dlat, longitude - dlon, longitude + dlon
+    south, north = latitude - dlat, latitude + dlat
+    return {
+        "category": category,
+        "bands": lat_bands(south, north),
+        "south": south,
+        "north": north,
+        "west": longitude - dlon,
+        "east": longitude + dlon,
+    }
 
 
 def nearest(
@@ -77,18 +86,7 @@ def nearest(
     check = schedules.open_checker(local) if local is not None else None
     connection = session.connection()  # Core rows: the ORM's result machinery costs more here
     while True:
-        south, north, west, east = _box(latitude, longitude, radius)
-        rows = connection.execute(
-            _POINTS_IN_BOX,
-            {
-                "category": category,
-                "bands": lat_bands(south, north),
-                "south": south,
-                "north": north,
-                "west": west,
-                "east": east,
-            },
-        )
+        rows = connection.execute(_POINTS_IN_BOX, _box(category, latitude, longitude, radius))
         for sal_id, lat, lon, hours in rows.all():
             if sal_id not in seen:
                 seen[sal_id] = (distance(lat, lon), hours)
@@ -164,18 +162,12 @@ def count_within(
     """How many places lie within each of ``COUNT_RADII`` miles, and the nearest distance.
 
     Counted by the database (one row back, however many places there are)."""
-    south, north, west, east = _box(latitude, longitude, max(COUNT_RADII))
     row = (
         session.connection()
         .execute(
             _COUNTS_IN_BOX,
             {
-                "category": category,
-                "bands": lat_bands(south, north),
-                "south": south,
-                "north": north,
-                "west": west,
-                "east": east,
+                **_box(category, latitude, longitude, max(COUNT_RADII)),
                 "lat0": latitude,
                 "lon0": longitude,
                 "lon_miles": MILES_PER_DEGREE_LAT * math.cos(math.radians(latitude)),
