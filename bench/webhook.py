@@ -1,34 +1,46 @@
-"""Webhook throughput: the full path against a bare Flask endpoint, same server settings.
+"""Twilio webhook throughput and latency, measured with wrk (a C load generator).
 
-Starts gunicorn on loopback twice: once with Vecino (signature check, engine, database, TwiML)
-and once with ``bench/bare_app.py``, which returns fixed TwiML. Simulated residents (one
-thread each, each its own number) send signed messages through a realistic conversation and
-the script prints messages/s and p50/p99 latency for both, and their ratio.
+A Python client on the same two cores saturates before the server does (it read the bare
+endpoint at ~520 msg/s where wrk reads ~6,000), so the load comes from ``wrk`` replaying
+distinct, correctly signed requests: 500 residents, each walking through a conversation
+(welcome, language, menu, an invalid answer, a language switch, an emoji...), interleaved so a
+resident's next message arrives well after the previous one.
 
-Two loads: "vecino" and "bare" are back to back (each resident sends its next message the
-moment the reply arrives: the server's ceiling, where latency is mostly queueing); "paced" is
-the same residents answering about ``--think`` seconds after each reply, as people do, which is
-where the latency a resident feels is measured.
+Three servers, one after the other, each under the Procfile's gunicorn line (2 workers x 4
+threads) on the same database:
+
+- ``bare``: fixed TwiML, nothing else (the ceiling of Flask + gunicorn here);
+- ``minimal``: the least a correct webhook does (bench/minimal_app.py: signature, one insert
+  that dedupes on the provider id, commit, fixed TwiML);
+- ``full``: Vecino (signature, dedupe, contact lock, engine, stored replies, TwiML);
+
+then ``full`` again at a fixed offered rate (``--rate``), where p99 is the latency a resident
+feels on a busy but not saturated day. It prints msgs/s, p50/p99, the full path's ratio to
+both yardsticks, how keep-alive spread connections over the gunicorn workers, and the SQL
+statements per message (counted in-process on the same script).
 
     python bench/webhook.py                      # SQLite file in a temp dir
     python bench/webhook.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-With a PostgreSQL URL the script creates a fresh database on that server and drops it after.
+wrk comes from Debian's ``wrk`` package; the script installs it when it can (root with
+apt-get) and otherwise says how.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import os
-import random
-import statistics
+import shutil
+import subprocess
 import sys
-import threading
-import time
+import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
-import requests
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
@@ -36,99 +48,142 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import gunicorn  # noqa: E402
+from bench.minimal_app import create_tables  # noqa: E402
 from bot.schema import scratch_database  # noqa: E402
 
 TOKEN = "bench-auth-token"
 BASE = "https://bench.vecino.test"
 SCRIPT = ["hola", "1", "1", "menu", "2", "¿qué?", "EN", "1", "menu", "🙂"]
+LUA = ROOT / "bench" / "wrk_twilio.lua"
 
 
-def load(
-    url: str, residents: int, rounds: int, think: float = 0.0
-) -> tuple[float, list[float], int]:
-    """Each resident sends ``rounds`` messages in order, waiting for each reply and then
-    ``think`` seconds (jittered) before the next; returns elapsed, latencies, errors."""
+def find_wrk() -> str:
+    """The wrk binary, installed from Debian's packages when missing and we are allowed to."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("wrk not found: installing Debian's wrk package", flush=True)
+        install = ["apt-get", "install", "-y", "-q", "wrk"]
+        if subprocess.run(install, capture_output=True).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+            subprocess.run(install, capture_output=True)
+        found = shutil.which("wrk")
+        if found:
+            return found
+    raise SystemExit("wrk is needed: install it with `apt-get install wrk` (Debian/Ubuntu)")
+
+
+def write_requests(path: Path, residents: int, rounds: int) -> int:
+    """Signed requests, resident after resident for each step of the script; returns count.
+
+    Numbers and MessageSids are new for every file, so each run starts fresh conversations
+    and never replays a message another run already stored.
+    """
     validator = RequestValidator(TOKEN)
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    start_barrier = threading.Barrier(residents)
-
-    def resident(index: int) -> None:
-        nonlocal errors
-        http = requests.Session()
-        number = f"+1213{uuid.uuid4().int % 10_000_000:07d}"
-        mine, failed = [], 0
-        pause = random.Random(index)
-        start_barrier.wait()
-        if think:  # people do not all text at the same instant: arrivals spread over a pause
-            time.sleep(think * pause.uniform(0, 1))
-        for n in range(rounds):
-            if think and n:
-                time.sleep(think * pause.uniform(0.5, 1.5))
-            params = {
-                "MessageSid": f"SM{uuid.uuid4().hex}",
-                "From": number,
-                "To": "+12135550000",
-                "Body": SCRIPT[n % len(SCRIPT)],
-                "NumMedia": "0",
-            }
-            signature = validator.compute_signature(BASE + "/webhooks/twilio", params)
-            began = time.perf_counter()
-            response = http.post(
-                url + "/webhooks/twilio",
-                data=params,
-                headers={"X-Twilio-Signature": signature},
-                timeout=60,
-            )
-            mine.append(time.perf_counter() - began)
-            failed += response.status_code != 200
-        with lock:
-            latencies.extend(mine)
-            errors += failed
-
-    threads = [threading.Thread(target=resident, args=(i,)) for i in range(residents)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - began, latencies, errors
+    run = uuid.uuid4().int
+    numbers = [f"+1213{(run + index) % 10_000_000:07d}" for index in range(residents)]
+    with path.open("w") as out:
+        for step in range(rounds):
+            for number in numbers:
+                params = {
+                    "MessageSid": f"SM{uuid.uuid4().hex}",
+                    "AccountSid": "AC" + "0" * 32,
+                    "From": number,
+                    "To": "+12135550000",
+                    "Body": SCRIPT[step % len(SCRIPT)],
+                    "NumMedia": "0",
+                }
+                signature = validator.compute_signature(BASE + "/webhooks/twilio", params)
+                out.write(f"{signature}\t{urlencode(params)}\n")
+    return residents * rounds
 
 
-def summary(name: str, elapsed: float, latencies: list[float], errors: int) -> float:
-    ordered = sorted(latencies)
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    rate = len(ordered) / elapsed
+def run_wrk(wrk: str, url: str, args: argparse.Namespace, rate: float = 0) -> dict:
+    """One wrk run against ``url``; at a fixed ``rate`` each connection pauses between sends."""
+    with tempfile.TemporaryDirectory() as folder:
+        requests_file = Path(folder) / "requests.tsv"
+        write_requests(requests_file, args.residents, args.rounds)
+        pause_ms = int(args.connections * 1000 / rate) if rate else 0
+        command = [wrk, "-t", str(args.wrk_threads), "-c", str(args.connections)]
+        command += ["-d", f"{args.seconds}s", "--timeout", "20s", "-s", str(LUA)]
+        command += [url + "/webhooks/twilio", "--", str(requests_file)]
+        command += [str(args.wrk_threads), str(pause_ms)]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    result["rate"] = result["requests"] / result["seconds"]
+    return result
+
+
+def report(name: str, result: dict) -> None:
+    ok = result["statuses"].get("200", 0)
+    bad = result["requests"] - ok
+    split = "/".join(str(n) for n in sorted(result["workers"].values(), reverse=True))
+    warning = f"  ({result['reused']} repeated requests)" if result["reused"] else ""
     print(
-        f"{name:<10} {len(ordered):>6} msgs  {rate:>8.1f} msg/s  p50 {p50:>7.1f} ms  "
-        f"p99 {p99:>7.1f} ms  errors {errors}"
+        f"{name:<14} {result['rate']:>8.0f} msg/s  p50 {result['p50_ms']:>7.1f} ms  "
+        f"p99 {result['p99_ms']:>7.1f} ms  non-200 {bad + result['socket_errors']:>4}  "
+        f"per worker {split}{warning}",
+        flush=True,
     )
-    return rate
+
+
+def statements_per_message(url: str, residents: int = 20) -> float:
+    """SQL statements the full path runs per message, counted in-process on the same script."""
+    from bot.app import create_app
+    from bot.config import Settings
+
+    settings = Settings(
+        database_url=url, secret_key="bench", twilio_auth_token=TOKEN, public_base_url=BASE
+    )
+    app = create_app(settings)
+    logging.getLogger("bot").setLevel(logging.WARNING)  # a line per message drowns the figures
+    engine = app.extensions["vecino"].db.engine
+    count = 0
+
+    def counted(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    client = app.test_client()
+    validator = RequestValidator(TOKEN)
+    numbers = [f"+1310{uuid.uuid4().int % 10_000_000:07d}" for _ in range(residents)]
+    event.listen(engine, "before_cursor_execute", counted)
+    sent = 0
+    for body in SCRIPT:
+        for number in numbers:
+            params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": number, "Body": body}
+            signature = validator.compute_signature(BASE + "/webhooks/twilio", params)
+            client.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
+            sent += 1
+    event.remove(engine, "before_cursor_execute", counted)
+    engine.dispose()
+    return count / sent
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
-    parser.add_argument("--residents", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=20, help="messages per resident")
+    parser.add_argument("--residents", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=60, help="messages per resident (max)")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument(
-        "--think",
-        type=float,
-        default=1.0,
-        help="seconds a resident takes to answer in the paced run (0 skips that run)",
-    )
+    parser.add_argument("--rate", type=float, default=200, help="offered msg/s (0: skip)")
     args = parser.parse_args()
+    wrk = find_wrk()
 
     with scratch_database(args.database_url, "vecino_bench") as url:
         backend = make_url(url).get_backend_name()
         print(
-            f"{args.residents} residents x {args.rounds} messages, gunicorn "
-            f"{args.workers} workers x {args.threads} threads, database: {backend}"
+            f"wrk: {args.connections} connections, {args.seconds} s, {args.residents} residents; "
+            f"gunicorn {args.workers} workers x {args.threads} threads; database: {backend}",
+            flush=True,
         )
+        create_tables(url)
         env = {
             "DATABASE_URL": url,
             "TWILIO_AUTH_TOKEN": TOKEN,
@@ -136,21 +191,23 @@ def main() -> None:
             "SECRET_KEY": "bench",
             "VECINO_LOG_LEVEL": "WARNING",
         }
-        with gunicorn("bot.wsgi:app", env, args.workers, args.threads) as full_url:
-            load(full_url, 5, 2)  # warm up: imports, connection pools
-            full = summary("vecino", *load(full_url, args.residents, args.rounds))
-            if args.think:
-                paced = load(full_url, args.residents, args.rounds, args.think)
-                paced_rate = summary("paced", *paced)
-        with gunicorn("bench.bare_app:app", env, args.workers, args.threads) as bare_url:
-            load(bare_url, 5, 2)
-            bare = summary("bare", *load(bare_url, args.residents, args.rounds))
-        print(f"ratio      full path runs at {full / bare:.0%} of the bare endpoint's throughput")
-        if args.think:
-            print(
-                f"paced      {args.residents} residents each answering ~{args.think:g} s after "
-                f"a reply ({paced_rate:.0f} msg/s offered and served): latency above"
-            )
+        results = {}
+        for name in ("bare", "minimal", "full"):
+            with gunicorn(f"bench.served:{name}()", env, args.workers, args.threads) as server:
+                results[name] = run_wrk(wrk, server, args)
+                report(name, results[name])
+                if name == "full" and args.rate:
+                    paced = run_wrk(wrk, server, args, rate=args.rate)
+                    report(f"full @{args.rate:g}/s", paced)
+        full = results["full"]["rate"]
+        print(
+            f"ratio          full / minimal {full / results['minimal']['rate']:.2f}, "
+            f"full / bare {full / results['bare']['rate']:.2f}"
+        )
+        print(
+            f"statements     {statements_per_message(url):.1f} SQL statements per message "
+            "(in-process, same script)"
+        )
 
 
 if __name__ == "__main__":
