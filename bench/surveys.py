@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from bot.app import build_services
+from bot.services import build_services
 from bot.config import Settings
 from bot.conversations import Envelope
 from bot.engine import Inbound

@@ -5,50 +5,19 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .capabilities import build_capabilities
 from .config import INSTANCE_DIR, Settings
-from .conversations import ConversationService
-from .db import Database
-from .engine import Engine, EngineSettings, load_flows
-from .i18n import Catalogs
 from .models import utcnow
+from .services import Vecino, build_services
+
+__all__ = ["Vecino", "build_services", "create_app"]  # build_services used to live here
 
 MAX_REQUEST_BYTES = 256 * 1024  # Twilio and Telegram payloads are a few KB at most
-
-
-@dataclass
-class Vecino:
-    """Everything a request or command needs, built once per process."""
-
-    settings: Settings
-    db: Database
-    catalogs: Catalogs
-    engine: Engine
-    conversations: ConversationService
-
-
-def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Vecino:
-    """Database, catalogs and engine; refuses invalid flows (``InvalidFlows``)."""
-    db = Database(settings.database_url)
-    catalogs = Catalogs(settings.locales_dir)
-    engine = Engine(
-        load_flows(settings.flows_dir),
-        catalogs,
-        build_capabilities(),
-        EngineSettings(
-            program_name=settings.program_name,
-            session_timeout=timedelta(minutes=settings.session_timeout_minutes),
-        ),
-    )
-    conversations = ConversationService(db, engine, settings, clock)
-    return Vecino(settings, db, catalogs, engine, conversations)
 
 
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> Flask:

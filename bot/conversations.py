@@ -19,10 +19,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from . import contacts
 from .config import Settings
 from .db import Database
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
-from .models import Contact, ConversationState, Message, StaffFlag, utcnow
+from .models import Contact, ConversationState, Message, utcnow
 from .privacy import mask_address
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,8 @@ class Delivery:
 
 @dataclass
 class Deps:
-    """What actions may touch during a turn: the open transaction and the contact."""
+    """What actions may touch during a turn (``bot.engine.ActionDeps``): the open transaction
+    and the contact."""
 
     session: Session
     contact: Contact
@@ -160,20 +162,12 @@ class ConversationService:
     ) -> None:
         for event in turn.events:
             if event.kind == "opted_out":
-                contact.opted_out_at = now
+                contacts.opt_out(contact, now)
             elif event.kind == "opted_in":
-                contact.opted_out_at = None
-                contact.opted_in_at = now
+                contacts.opt_in(contact, now)
             elif event.kind == "crisis":
-                session.add(
-                    StaffFlag(
-                        contact_id=contact.id,
-                        message_id=inbound.id,
-                        reason="crisis",
-                        created_at=now,
-                    )
-                )
-        contact.language = turn.conversation.language
+                contacts.flag_for_staff(session, contact, "crisis", now, message_id=inbound.id)
+        contacts.set_language(contact, turn.conversation.language)
         contact.last_seen_at = now
         state.flow_id = turn.conversation.flow_id
         state.step_id = turn.conversation.step_id

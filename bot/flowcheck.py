@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .capabilities import build_capabilities
-from .channels.sms import count_segments, render_text
+from .channels.sms import render_text
 from .config import Settings
 from .engine import Engine, load_flows, validate
 from .engine.actions import builtin_capabilities
 from .engine.runner import MAIN_FLOW, WELCOME_FLOW
 from .i18n import Catalogs
+from .segments import count_segments
 
 SEGMENT_WARNING = 3
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.channels import sms
-from bot.channels.sms import count_segments
 from bot.conversations import Envelope
 from bot.directory.demo import load_demo
 from bot.directory.importer import FLAT_COLUMNS, import_path
@@ -17,6 +16,7 @@ from bot.directory.models import Referral, ResourceSearch
 from bot.directory.search import count_within, nearest, record_search, unmet_needs
 from bot.engine import Inbound, Location
 from bot.models import Contact, ConversationState
+from bot.segments import count_segments
 from tests.conftest import START
 
 ECHO_PARK = (34.0766, -118.2646)  # ZIP 90026's centroid

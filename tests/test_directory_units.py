@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time
 import pytest
 import yaml
 
-from bot.channels.sms import count_segments
 from bot.config import PROJECT_ROOT
 from bot.directory import schedules
 from bot.directory.categories import find_category, load_categories
@@ -16,6 +15,7 @@ from bot.directory.places import nearest_la_zip, resolve_zip, zips_in_text
 from bot.directory.present import Entry, build_page, entry_text, gsm_friendly, short_span
 from bot.directory.search import Hit
 from bot.i18n import Catalogs
+from bot.segments import count_segments
 
 TZ = "America/Los_Angeles"
 # Tuesday 24 November 2026, 10:00 in Los Angeles (18:00 UTC).

@@ -2,8 +2,9 @@
 
 import pytest
 
-from bot.channels.sms import MAX_BODY, count_segments, render, render_text
+from bot.channels.sms import MAX_BODY, render, render_text
 from bot.engine import Option, Outbound
+from bot.segments import count_segments
 
 
 @pytest.mark.parametrize(

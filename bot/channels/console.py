@@ -14,7 +14,7 @@ from ..engine import Inbound
 from . import sms
 
 if TYPE_CHECKING:
-    from ..app import Vecino
+    from ..services import Vecino
 
 
 class ConsoleRenderer:

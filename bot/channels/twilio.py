@@ -17,8 +17,8 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ..conversations import Envelope
-from ..delivery import record_status
 from ..engine import Inbound, Outbound
+from ..outbound.receipts import record_status
 from . import sms
 
 log = logging.getLogger(__name__)

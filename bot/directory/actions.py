@@ -11,9 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from ..engine import Capabilities, Outbound
+from ..engine import TRIGGER_KEY, Capabilities, Outbound
 from ..engine.actions import ActionContext, ActionResult
-from ..engine.runner import TRIGGER_KEY
 from . import messages as m
 from .categories import category as category_named
 from .categories import find_category

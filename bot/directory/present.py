@@ -17,8 +17,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..channels.sms import GSM7_BASIC, GSM7_EXTENSION, count_segments
 from ..i18n import local_number, local_pattern
+from ..segments import GSM7_BASIC, GSM7_EXTENSION, count_segments
 from . import messages as m
 from . import schedules
 from .models import DirectoryPoint, Location, Phone, Service, ServiceAtLocation, localized

@@ -1,14 +1,31 @@
 """The channel-agnostic conversation engine. No Flask, Twilio or Telegram in here."""
 
-from .actions import ActionContext, ActionResult, Capabilities, FlowEvent
+from .actions import ActionContext, ActionDeps, ActionResult, Capabilities, FlowEvent
 from .flows import FlowFault, FlowSet, load_flows, validate
 from .runner import MAIN_FLOW, WELCOME_FLOW, Engine, EngineSettings, InvalidFlows
-from .types import Conversation, Event, Inbound, Location, Option, Outbound, Turn
+from .types import (
+    HISTORY_KEY,
+    PREFILL_KEY,
+    SHOWN_KEY,
+    TRIGGER_KEY,
+    Conversation,
+    Event,
+    Inbound,
+    Location,
+    Option,
+    Outbound,
+    Turn,
+)
 
 __all__ = [
+    "HISTORY_KEY",
     "MAIN_FLOW",
+    "PREFILL_KEY",
+    "SHOWN_KEY",
+    "TRIGGER_KEY",
     "WELCOME_FLOW",
     "ActionContext",
+    "ActionDeps",
     "ActionResult",
     "Capabilities",
     "Conversation",

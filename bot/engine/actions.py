@@ -2,7 +2,8 @@
 
 An action is where a flow reaches the rest of Vecino (the directory, surveys, outreach). The
 engine hands it a context and takes back messages and an outcome; whatever the action touches
-(a database session, a clock) arrives through ``deps``, so the engine itself stays pure.
+(a database session, the contact) arrives through ``deps`` (``ActionDeps``), so the engine
+itself stays pure: it passes ``deps`` along and never looks inside.
 """
 
 from __future__ import annotations
@@ -10,15 +11,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .flows import Flow, FlowValidator, Step, Target
 from .messages import LANGUAGE_SET
 from .types import Conversation, Event, Inbound, Outbound
 
+if TYPE_CHECKING:  # for the type checker only: the engine never touches storage itself
+    from sqlalchemy.orm import Session
+
+    from ..config import Settings
+    from ..models import Contact
+
 
 class Translator(Protocol):
     def gettext(self, language: str | None, message: str, **params: object) -> str: ...
+
+
+class ActionDeps(Protocol):
+    """What actions may touch during a turn; the application's ``bot.conversations.Deps``.
+
+    The same object arrives whether the resident wrote (``handle``) or Vecino started the
+    flow (``start``, ``resume``); ``inbound_message_id`` is None in the latter.
+    """
+
+    session: Session
+    contact: Contact
+    settings: Settings
+    now: datetime
+    inbound_message_id: int | None
 
 
 @dataclass(frozen=True)
@@ -41,7 +62,7 @@ class ActionContext:
     step: Step
     inbound: Inbound
     now: datetime
-    deps: Any
+    deps: ActionDeps
     translator: Translator
     flow: Flow | None = None
     event: FlowEvent | None = None
@@ -71,7 +92,7 @@ class ActionResult:
 
 
 Action = Callable[[ActionContext], ActionResult]
-Predicate = Callable[[Any], bool]
+Predicate = Callable[["ActionDeps | None"], bool]
 
 
 @dataclass

@@ -28,20 +28,24 @@ from .answers import is_back, is_skip, parse_answer
 from .flows import CHOICE_TYPES, Flow, FlowSet, Step, Target, validate
 from .keywords import KeywordMatch, match_keyword
 from .text import fold
-from .types import Conversation, Event, Inbound, Option, Outbound, Turn
+from .types import (
+    HISTORY_KEY,
+    PREFILL_KEY,
+    SHOWN_KEY,
+    TRIGGER_KEY,
+    Conversation,
+    Event,
+    Inbound,
+    Option,
+    Outbound,
+    Turn,
+)
 
 MAIN_FLOW = "main_menu"
 WELCOME_FLOW = "welcome"
 FUZZY_TRIGGER_MIN_LENGTH = 5
 FUZZY_TRIGGER_CUTOFF = 0.8
 MAX_HOPS = 50  # a flow that loops without asking anything is a bug, not a conversation
-SHOWN_KEY = "_shown"
-TRIGGER_KEY = "_trigger_text"
-# Questions answered so far in the current flow, newest last (only in flows with allow_back).
-HISTORY_KEY = "_history"
-# Answers an action hands back to resume a flow: the engine walks past these questions,
-# following branches exactly as if the resident had just answered them again.
-PREFILL_KEY = "_prefill"
 
 
 class InvalidFlows(RuntimeError):

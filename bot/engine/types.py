@@ -8,6 +8,16 @@ from typing import Any
 
 LANGUAGES = ("es", "en")
 
+# Keys the engine keeps in a conversation's ``data`` beside the answers. Public, so domain
+# actions that read or hand them back name them here rather than reach into the runner.
+SHOWN_KEY = "_shown"  # the choice values the waiting question showed, in order
+TRIGGER_KEY = "_trigger_text"  # the words that started the flow ("comida 90057")
+# Questions answered so far in the current flow, newest last (only in flows with allow_back).
+HISTORY_KEY = "_history"
+# Answers an action hands back to resume a flow: the engine walks past these questions,
+# following branches exactly as if the resident had just answered them again.
+PREFILL_KEY = "_prefill"
+
 
 @dataclass(frozen=True)
 class Location:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import ActionContext, ActionResult, Capabilities, Outbound
+from ..engine import PREFILL_KEY, ActionContext, ActionResult, Capabilities, Outbound
 from ..engine import messages as engine_messages
 from ..engine.actions import pick_language
 from ..engine.flows import Target
-from ..engine.runner import PREFILL_KEY
 from ..models import StaffFlag
 from . import messages as m
 from . import store

@@ -4,20 +4,21 @@ conversation run once, the replies sent through the Bot API."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from telegram import Update
 
 from ...conversations import Envelope
 from ...engine import Outbound
-from ...models import Contact, Message
+from ...models import Contact
+from ...outbound import replies
+from ...outbound.sender import NETWORK, SendReport
 from ...privacy import mask_address
 from .client import BotClient
 from .render import TelegramRenderer, long_choice_table
-from .sender import CHANNEL, NETWORK, SendReport, TelegramSender
+from .sender import CHANNEL, TelegramSender
 from .updates import (
     Blocked,
     Ignored,
@@ -29,7 +30,7 @@ from .updates import (
 )
 
 if TYPE_CHECKING:
-    from ...app import Vecino
+    from ...services import Vecino
 
 log = logging.getLogger(__name__)
 
@@ -112,74 +113,28 @@ class TelegramChannel:
         unsent = self._claim_unsent(incoming.provider_id)
         if not unsent:
             return Handled("duplicate")
-        replies = [reply for _, reply in unsent]
-        fates = self._send_replies(incoming.chat_id, replies, delivery.language)
+        again = [reply for _, reply in unsent]
+        fates = self._send_replies(incoming.chat_id, again, delivery.language)
         self._record(incoming.provider_id, fates, only=[row_id for row_id, _ in unsent])
         return Handled("resent", fates.report)
 
     def _claim_unsent(self, provider_id: str) -> list[tuple[int, Outbound]]:
-        """Claim the replies to a redelivered update that never reached the resident.
-
-        Telegram redelivers an update when our answer failed. Only replies that could not go
-        out because Telegram was unreachable are sent again: a reply that went out once must
-        not go out twice, and one that timed out may have. Claiming (status ``sending``, under
-        a row lock) makes two redeliveries racing each other send each reply once. A reply
-        split into several messages is re-sent whole; that needs the network to fail between
-        its pieces.
-        """
         with self.vecino.db.transaction() as session:
-            inbound_id = _inbound_id(session, provider_id)
-            rows = session.scalars(
-                select(Message)
-                .where(
-                    Message.in_reply_to_id == inbound_id,
-                    Message.status.in_(("failed", "unsent")),
-                    Message.error_code == NETWORK,
-                )
-                .order_by(Message.id)
-                .with_for_update()
-            ).all()
-            for row in rows:
-                row.status = "sending"
-            return [
-                (row.id, Outbound.from_payload(row.payload or {"text": row.body})) for row in rows
-            ]
+            return replies.claim_unsent(session, CHANNEL, provider_id)
 
-    def _send_replies(self, chat_id: str, replies: list[Outbound], language: str | None) -> _Fates:
-        """Send each reply in order; after the first that cannot go out, none of the rest."""
+    def _send_replies(
+        self, chat_id: str, outbound: list[Outbound], language: str | None
+    ) -> replies.Fates:
         renderer = TelegramRenderer(self.vecino.catalogs, language)
-        fates = _Fates()
-        total = fates.report
-        for reply in replies:
-            if total.error is not None:
-                fates.statuses.append(("unsent", total.error))
-                continue
-            report = self.sender.send(chat_id, renderer.render([reply]))
-            total.sent += report.sent
-            total.waited += report.waited
-            total.blocked = total.blocked or report.blocked
-            total.error = report.error
-            fates.statuses.append(("sent", None) if report.ok else ("failed", report.error))
-        return fates
+        return replies.send_in_order(
+            outbound, lambda reply: self.sender.send(chat_id, renderer.render([reply]))
+        )
 
-    def _record(self, provider_id: str, fates: _Fates, only: list[int] | None = None) -> None:
-        """Each stored reply's fate, so organizers (and a redelivery) see what went out.
-
-        ``fates`` are in the order of the replies sent: all the update's replies, or the
-        rows in ``only``.
-        """
-        if not fates.statuses:
-            return
+    def _record(
+        self, provider_id: str, fates: replies.Fates, only: list[int] | None = None
+    ) -> None:
         with self.vecino.db.transaction() as session:
-            query = select(Message).where(
-                Message.in_reply_to_id == _inbound_id(session, provider_id)
-            )
-            if only is not None:
-                query = query.where(Message.id.in_(only))
-            rows = session.scalars(query.order_by(Message.id)).all()
-            for row, (status, error) in zip(rows, fates.statuses, strict=False):
-                row.status = status
-                row.error_code = error[:16] if error else None
+            replies.record_fates(session, CHANNEL, provider_id, fates, only)
 
     def _notice(self, notice: Notice) -> Handled:
         opted_out, language = self._contact_state(notice.chat_id)
@@ -201,20 +156,6 @@ class TelegramChannel:
             if contact is None:
                 return False, None
             return contact.opted_out, contact.language
-
-
-@dataclass
-class _Fates:
-    """What became of each reply of one send, in order, and the batch's report."""
-
-    statuses: list[tuple[str, str | None]] = field(default_factory=list)
-    report: SendReport = field(default_factory=SendReport)
-
-
-def _inbound_id(session: Session, provider_id: str) -> int | None:
-    return session.scalar(
-        select(Message.id).where(Message.channel == CHANNEL, Message.provider_id == provider_id)
-    )
 
 
 def _choices(vecino: Vecino) -> list[tuple[str, str]]:

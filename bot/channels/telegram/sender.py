@@ -18,10 +18,9 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import (
     BadRequest,
@@ -32,8 +31,10 @@ from telegram.error import (
     TimedOut,
 )
 
+from ... import contacts
 from ...db import Database
 from ...models import Contact, utcnow
+from ...outbound.sender import NETWORK, OPTED_OUT, SendReport
 from ...privacy import mask_address
 from .client import BotClient
 from .render import TelegramMessage
@@ -42,23 +43,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 RETRY_ATTEMPTS = 3
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-OPTED_OUT = "opted_out"
-NETWORK = "network"  # the error for "Telegram could not be reached"; worth another try
-
-
-@dataclass
-class SendReport:
-    """What happened to a batch: how many went out, and why the rest did not."""
-
-    sent: int = 0
-    blocked: bool = False
-    # "blocked", "opted_out", "rate_limited", "network", "timeout", or Telegram's description
-    error: str | None = None
-    waited: list[float] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 class TelegramSender:
@@ -164,16 +148,9 @@ class TelegramSender:
     def mark_unreachable(self, chat_id: str) -> bool:
         """Mark the contact opted out, as if they had sent STOP. True when it changed."""
         with self.db.transaction() as session:
-            result = session.execute(
-                update(Contact)
-                .where(
-                    Contact.channel == CHANNEL,
-                    Contact.address == chat_id,
-                    Contact.opted_out_at.is_(None),
-                )
-                .values(opted_out_at=self.clock())
+            return contacts.opt_out_address(
+                session, CHANNEL, chat_id, self.clock(), reason="Telegram 403"
             )
-            return bool(result.rowcount)
 
 
 async def _send_message(bot: Bot, chat_id: str, message: TelegramMessage) -> object:

@@ -8,23 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Contact, Message
+from .. import contacts
+from ..models import Contact, Message
+from .status import STATUS_RANK
 
 log = logging.getLogger(__name__)
 
-# Callbacks can arrive out of order ("delivered" before "sent"); never move a status backwards.
-STATUS_RANK = {
-    "accepted": 0,
-    "scheduled": 0,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "undelivered": 4,
-    "failed": 4,
-    "canceled": 4,
-}
 # Twilio error 21610: the recipient replied STOP to the carrier; sending again is refused.
 UNSUBSCRIBED_ERRORS = {"21610"}
 
@@ -53,7 +42,6 @@ def record_status(
         message.error_code = error_code[:16]
     if error_code in UNSUBSCRIBED_ERRORS:
         contact = session.get(Contact, message.contact_id)
-        if contact is not None and contact.opted_out_at is None:
-            contact.opted_out_at = now
-            log.info("contact %s opted out at the carrier (error %s)", contact.id, error_code)
+        if contact is not None:
+            contacts.opt_out(contact, now, reason=f"carrier error {error_code}")
     return True

@@ -1,0 +1,63 @@
+"""The one writer of a contact's standing: opted out or in, language, staff flags.
+
+Inbound turns (STOP, START, a language switch, a crisis), delivery receipts (Twilio 21610),
+senders (Telegram 403) and jobs all change a contact through these functions, so the rule for
+each flag lives in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Contact, StaffFlag
+
+log = logging.getLogger(__name__)
+
+
+def opt_out(contact: Contact, now: datetime, reason: str = "keyword") -> bool:
+    """Stop sending anything Vecino starts. True when the contact was not opted out before
+    (an earlier opt-out keeps its time)."""
+    if contact.opted_out_at is not None:
+        return False
+    contact.opted_out_at = now
+    if reason != "keyword":  # a STOP is logged with its turn; a refusal has no turn of its own
+        log.info("contact %s opted out (%s)", contact.id, reason)
+    return True
+
+
+def opt_out_address(
+    session: Session, channel: str, address: str, now: datetime, reason: str
+) -> bool:
+    """``opt_out`` for a contact known only by its address (a provider's refusal)."""
+    contact = find(session, channel, address, lock=True)
+    return contact is not None and opt_out(contact, now, reason)
+
+
+def opt_in(contact: Contact, now: datetime) -> None:
+    """START / UNSTOP / ALTA: messages may flow again."""
+    contact.opted_out_at = None
+    contact.opted_in_at = now
+
+
+def set_language(contact: Contact, language: str | None) -> None:
+    contact.language = language
+
+
+def flag_for_staff(
+    session: Session, contact: Contact, reason: str, now: datetime, message_id: int | None = None
+) -> StaffFlag:
+    """Something a person on staff must look at (a crisis message, a request for a human)."""
+    flag = StaffFlag(contact_id=contact.id, message_id=message_id, reason=reason, created_at=now)
+    session.add(flag)
+    return flag
+
+
+def find(session: Session, channel: str, address: str, lock: bool = False) -> Contact | None:
+    query = select(Contact).where(Contact.channel == channel, Contact.address == address)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()

@@ -1,0 +1,48 @@
+"""The service container: everything a request, a job or a command needs, built once per process.
+
+Web (``bot.app``), the worker (``scheduler``), the CLI and the admin view all start from
+``build_services``, so none of them has to import Flask's application module to reach the
+database or the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .capabilities import build_capabilities
+from .config import Settings
+from .conversations import ConversationService
+from .db import Database
+from .engine import Engine, EngineSettings, load_flows
+from .i18n import Catalogs
+from .models import utcnow
+
+
+@dataclass
+class Vecino:
+    """Everything a request or command needs, built once per process."""
+
+    settings: Settings
+    db: Database
+    catalogs: Catalogs
+    engine: Engine
+    conversations: ConversationService
+
+
+def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Vecino:
+    """Database, catalogs and engine; refuses invalid flows (``InvalidFlows``)."""
+    db = Database(settings.database_url)
+    catalogs = Catalogs(settings.locales_dir)
+    engine = Engine(
+        load_flows(settings.flows_dir),
+        catalogs,
+        build_capabilities(),
+        EngineSettings(
+            program_name=settings.program_name,
+            session_timeout=timedelta(minutes=settings.session_timeout_minutes),
+        ),
+    )
+    conversations = ConversationService(db, engine, settings, clock)
+    return Vecino(settings, db, catalogs, engine, conversations)
