@@ -7,6 +7,9 @@ PostgreSQL gets row locks (``SELECT ... FOR UPDATE``) in the services instead.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +32,8 @@ def make_engine(url: str) -> Engine:
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         _configure_sqlite(engine)
+        if parsed.database and parsed.database != ":memory:":
+            _queue_writers(engine, Path(parsed.database + ".writelock"))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -50,6 +55,40 @@ def _configure_sqlite(engine: Engine) -> None:
         # Take the write lock up front: a deferred transaction that reads and then writes can
         # fail with "database is locked" instead of waiting its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _queue_writers(engine: Engine, lock_path: Path) -> None:
+    """Make SQLite writers wait in line on a lock file instead of in SQLite's busy handler.
+
+    SQLite's busy handler sleeps 1-100 ms between tries, so under load the write lock sits idle
+    while waiters sleep (the webhook benchmark saw 85% of request time there). A blocking
+    ``flock`` on a file beside the database wakes the next writer the moment the lock is free,
+    across threads (each connection holds its own descriptor) and processes (gunicorn workers)
+    alike, and the kernel drops it if a process dies. Taken when a transaction begins, released
+    when its connection goes back to the pool, after the commit or rollback.
+    """
+    held = threading.local()
+
+    @event.listens_for(engine, "begin", insert=True)  # before BEGIN IMMEDIATE
+    def _wait_turn(connection) -> None:  # type: ignore[no-untyped-def]
+        record = connection.connection._connection_record
+        if getattr(held, "depth", 0) and "writelock" not in record.info:
+            # This thread already holds the lock through another connection (a nested
+            # transaction): waiting on the file would wait on ourselves. Fall back to
+            # SQLite's busy handler for this one.
+            return
+        if "writelock" not in record.info:
+            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            record.info["writelock"] = descriptor
+            held.depth = getattr(held, "depth", 0) + 1
+
+    @event.listens_for(engine, "checkin")
+    def _next_please(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        descriptor = record.info.pop("writelock", None)
+        if descriptor is not None:
+            os.close(descriptor)  # closing the descriptor releases the flock
+            held.depth -= 1
 
 
 class Database:
