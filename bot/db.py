@@ -10,12 +10,14 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -33,7 +35,8 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         if parsed.database and parsed.database != ":memory:":
-            _queue_writers(engine, Path(parsed.database + ".writelock"))
+            lock_file = Path(parsed.database + ".writelock")
+            _queue_writers(engine, WriterQueue(lock_file, SQLITE_BUSY_TIMEOUT_MS / 1000))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -57,38 +60,80 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _queue_writers(engine: Engine, lock_path: Path) -> None:
-    """Make SQLite writers wait in line on a lock file instead of in SQLite's busy handler.
+class WriterQueue:
+    """SQLite writers wait in line here instead of in SQLite's busy handler.
 
-    SQLite's busy handler sleeps 1-100 ms between tries, so under load the write lock sits idle
-    while waiters sleep (the webhook benchmark saw 85% of request time there). A blocking
-    ``flock`` on a file beside the database wakes the next writer the moment the lock is free,
-    across threads (each connection holds its own descriptor) and processes (gunicorn workers)
-    alike, and the kernel drops it if a process dies. Taken when a transaction begins, released
-    when its connection goes back to the pool, after the commit or rollback.
+    The busy handler sleeps 1-100 ms between tries, so under load the write lock sits idle while
+    waiters sleep (the webhook benchmark saw 85% of request time there). Threads of one process
+    queue on a ``threading.Lock``, which wakes the next one the moment it is released; processes
+    (gunicorn workers) then take an ``flock`` on a file beside the database, polled in steps of
+    at most 2 ms (the kernel drops it if a process dies). Waiting is bounded by the same timeout
+    as SQLite's own, so a stuck writer still ends in "database is locked", never a hang.
     """
-    held = threading.local()
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._in_process = threading.Lock()
+        self._holder: int | None = None  # the thread whose turn it is in this process
+
+    def holding(self) -> bool:
+        return self._holder == threading.get_ident()
+
+    def acquire(self) -> int:
+        deadline = time.monotonic() + self.timeout
+        if not self._in_process.acquire(timeout=self.timeout):
+            raise _locked()
+        try:
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            pause = 0.0001
+            while True:
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        os.close(descriptor)
+                        raise _locked() from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.002)
+        except BaseException:
+            self._in_process.release()
+            raise
+        self._holder = threading.get_ident()
+        return descriptor
+
+    def release(self, descriptor: int) -> None:
+        os.close(descriptor)  # closing the descriptor drops the flock
+        self._holder = None
+        self._in_process.release()
+
+
+def _locked() -> OperationalError:
+    return OperationalError(
+        "BEGIN (waiting for the writer queue)", None, Exception("database is locked")
+    )
+
+
+def _queue_writers(engine: Engine, queue: WriterQueue) -> None:
+    """Take the writer queue when a transaction begins; leave it when the connection goes
+    back to the pool, after its commit or rollback."""
 
     @event.listens_for(engine, "begin", insert=True)  # before BEGIN IMMEDIATE
     def _wait_turn(connection) -> None:  # type: ignore[no-untyped-def]
         record = connection.connection._connection_record
-        if getattr(held, "depth", 0) and "writelock" not in record.info:
-            # This thread already holds the lock through another connection (a nested
-            # transaction): waiting on the file would wait on ourselves. Fall back to
-            # SQLite's busy handler for this one.
+        if "writer_queue" in record.info or queue.holding():
+            # Either this connection already has its turn, or this thread holds the queue
+            # through another connection (a nested transaction): waiting would wait on
+            # ourselves, so SQLite's busy handler decides for this one.
             return
-        if "writelock" not in record.info:
-            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            record.info["writelock"] = descriptor
-            held.depth = getattr(held, "depth", 0) + 1
+        record.info["writer_queue"] = queue.acquire()
 
     @event.listens_for(engine, "checkin")
     def _next_please(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
-        descriptor = record.info.pop("writelock", None)
+        descriptor = record.info.pop("writer_queue", None)
         if descriptor is not None:
-            os.close(descriptor)  # closing the descriptor releases the flock
-            held.depth -= 1
+            queue.release(descriptor)
 
 
 class Database:
