@@ -1,0 +1,93 @@
+"""SQLite writers queue on a lock file beside the database (bot.db._queue_writers)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from bot import db
+from bot.db import Database
+
+
+def test_a_second_writer_waits_its_turn_and_then_commits(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, who TEXT)"))
+    first_holds = threading.Event()
+    first_may_commit = threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        with database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO notes (who) VALUES ('first')"))
+            first_holds.set()
+            first_may_commit.wait(10)
+            order.append("first committed")
+
+    def second() -> None:
+        first_holds.wait(10)
+        with database.engine.begin() as connection:
+            order.append("second began")
+            connection.execute(text("INSERT INTO notes (who) VALUES ('second')"))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_holds.wait(10)
+    # The second writer is now waiting on the lock file, not inside a transaction.
+    threads[1].join(0.3)
+    assert order == []
+    first_may_commit.set()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["first committed", "second began"]
+    assert (tmp_path / "queue.sqlite3.writelock").exists()
+    with database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT who FROM notes ORDER BY id")).scalars().all()
+    assert rows == ["first", "second"]
+    database.dispose()
+
+
+def test_a_nested_transaction_on_the_same_thread_does_not_wait_on_itself(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'nested.sqlite3'}")
+    with database.engine.connect() as outer:
+        outer.execute(text("SELECT 1"))  # outer holds the lock file (autobegin)
+        outer.rollback()  # ... and SQLite's lock is free again, the lock file still held
+        with database.engine.begin() as inner:  # would wait forever on the lock file
+            assert inner.execute(text("SELECT 2")).scalar() == 2
+    database.dispose()
+
+
+def test_waiting_in_line_is_bounded_like_sqlites_own_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    database = Database(f"sqlite:///{tmp_path / 'bounded.sqlite3'}")
+    holding = threading.Event()
+    done = threading.Event()
+
+    def hold() -> None:
+        with database.engine.begin() as connection:
+            connection.execute(text("SELECT 1"))
+            holding.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(10)
+    try:
+        with (
+            pytest.raises(OperationalError, match="database is locked"),
+            database.engine.begin() as connection,
+        ):
+            connection.execute(text("SELECT 1"))
+    finally:
+        done.set()
+        holder.join(10)
+    with database.engine.begin() as connection:  # the queue is free again afterwards
+        assert connection.execute(text("SELECT 3")).scalar() == 3
+    database.dispose()
