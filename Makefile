@@ -59,6 +59,7 @@ bench: dev catalogs
 	$(BIN)/python bench/telegram_webhook.py
 	$(BIN)/python bench/directory.py
 	$(BIN)/python bench/surveys.py
+	$(BIN)/python bench/understanding.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -37,6 +37,7 @@ class Settings:
     database_url: str
     secret_key: str
     program_name: str = "Vecino"
+    help_contact: str | None = None  # a phone or e-mail HELP replies name to reach a person
     timezone: str = "America/Los_Angeles"
     quiet_hours: str = "21:00-08:00"
     send_rate: float = 1.0
@@ -63,6 +64,7 @@ class Settings:
             database_url=database_url_from_env(env),
             secret_key=secret,
             program_name=env.get("VECINO_PROGRAM_NAME", "Vecino"),
+            help_contact=(env.get("VECINO_HELP_CONTACT") or "").strip() or None,
             timezone=env.get("VECINO_TIMEZONE", "America/Los_Angeles"),
             quiet_hours=env.get("VECINO_QUIET_HOURS", "21:00-08:00"),
             send_rate=float(env.get("VECINO_SEND_RATE") or 1),

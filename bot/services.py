@@ -41,6 +41,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -
         build_capabilities(),
         EngineSettings(
             program_name=settings.program_name,
+            help_contact=settings.help_contact,
             session_timeout=timedelta(minutes=settings.session_timeout_minutes),
         ),
     )

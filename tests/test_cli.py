@@ -44,7 +44,7 @@ def test_chat_walks_welcome_language_menu_opt_out_and_opt_in(tmp_path: Path):
     assert "Vecino es de madres, padres y vecinos" in out
     assert "OK, I will write to you in English." in out
     assert "you> hello\nbot> (no reply)" in out
-    assert "you are subscribed again" in out
+    assert "welcome back!" in out
     assert "2135550199" not in result.stderr  # no number in the logs
 
 

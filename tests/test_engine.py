@@ -132,7 +132,7 @@ def test_a_waiting_question_never_swallows_stop(engine: Engine):
     assert turn.conversation.step_id is None
     assert [e.kind for e in turn.events] == ["opted_out"]
     # The confirmation is in the resident's language, even for the English keyword.
-    assert "te diste de baja" in turn.messages[0].text
+    assert "ya no te mandaremos mensajes" in turn.messages[0].text
 
 
 def test_opted_out_contact_hears_nothing_until_start(engine: Engine):
@@ -144,7 +144,7 @@ def test_opted_out_contact_hears_nothing_until_start(engine: Engine):
     turn = engine.handle(conversation, Inbound("START"), NOW)
     assert not turn.conversation.opted_out
     assert [e.kind for e in turn.events] == ["opted_in"]
-    assert "subscribed again" in turn.messages[0].text
+    assert "welcome back!" in turn.messages[0].text
     assert turn.conversation.flow_id == "main_menu"
 
 
@@ -166,15 +166,17 @@ def test_crisis_message_gets_988_and_county_line_at_once_and_is_flagged(engine: 
     conversation = talk(engine, Conversation(language="es"), "chequeo").conversation
     turn = engine.handle(conversation, Inbound("ya no puedo, me quiero morir"), NOW)
     assert "988" in turn.messages[0].text and "1-800-854-7771" in turn.messages[0].text
-    assert "No estás solo" in turn.messages[0].text
+    assert "llama al 988 y marca 2, o manda AYUDA al 988 por texto" in turn.messages[0].text
     assert [e.kind for e in turn.events] == ["crisis"]
     assert turn.conversation.step_id == "kids"  # the survey question is still there after
 
 
 def test_crisis_in_the_other_language_is_answered_in_both(engine: Engine):
     turn = talk(engine, Conversation(language="en"), "me quiero morir")
-    assert "No estás solo" in turn.messages[0].text
-    assert "You are not alone" in turn.messages[0].text
+    # One message per language, each within 3 SMS segments.
+    assert turn.messages[0].text.startswith("Hay ayuda: llama al 988")
+    assert turn.messages[1].text.startswith("You are not alone. Call or text 988")
+    assert len(turn.messages) == 2
 
 
 def test_invalid_answers_reprompt_in_language_and_offer_menu_after_three(engine: Engine):

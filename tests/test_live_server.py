@@ -62,11 +62,11 @@ def test_welcome_language_menu_opt_out_and_back(live_server, vecino):  # type: i
     assert switched.startswith("OK, I will write to you in English.")
     assert "What can I help you with?" in switched
     [stopped] = resident.send("stop")
-    assert "unsubscribed" in stopped
+    assert "no more messages" in stopped
     assert resident.send("hello?") == []
     assert resident.send("menu") == []
     [back] = resident.send("START")
-    assert "subscribed again" in back and "What can I help you with?" in back
+    assert "welcome back!" in back and "What can I help you with?" in back
     with vecino.db.transaction() as session:
         contact = session.scalars(select(Contact)).one()
         assert contact.language == "en"

@@ -136,12 +136,12 @@ def test_odd_bodies_get_a_clear_answer_and_are_stored_whole(twilio: TwilioSender
 def test_accented_mixed_case_keywords_work(twilio: TwilioSender, vecino):
     twilio.post("hola")
     [body] = bodies(twilio.post(" ¡ALTO! "))
-    assert "te diste de baja" in body
+    assert "ya no te mandaremos mensajes" in body
     with vecino.db.transaction() as session:
         assert session.scalars(select(Contact)).one().opted_out_at is not None
     assert bodies(twilio.post("hola")) == []
     [body] = bodies(twilio.post("Alta"))
-    assert "suscrito/a de nuevo" in body
+    assert "qué bueno que volviste" in body
 
 
 def test_unknown_keyword_from_a_known_contact_shows_the_menu(twilio: TwilioSender):

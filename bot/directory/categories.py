@@ -9,13 +9,15 @@ dependency.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import yaml
 
-from ..engine.text import contains_phrase, fold
+from ..engine.text import fold
+from ..understanding.requests import plural_pattern
 
 CATEGORIES_FILE = Path(__file__).with_name("categories.yaml")
 # difflib ratio for a misspelling: "comdia"/"comida" is 0.83, "hosuing"/"housing" 0.86, while
@@ -83,10 +85,14 @@ def find_category(text: str) -> str | None:
     if first.isdigit() and len(first) <= 2 and folded == first:
         number = int(first)
         return categories[number - 1].code if 1 <= number <= len(categories) else None
-    for phrase, code in _vocabulary():
-        if contains_phrase(folded, phrase):
-            return code
-    return _fuzzy(folded)
+    # The first thing named wins ("necesito raite a la clinica" asks for a ride); at the same
+    # place, the longest phrase ("salud mental" over "salud").
+    found = [
+        (hit.start(), -len(phrase), code)
+        for phrase, code in _vocabulary()
+        if (hit := re.search(rf"(?<!\w){plural_pattern(phrase)}(?!\w)", folded)) is not None
+    ]
+    return min(found)[2] if found else _fuzzy(folded)
 
 
 def _fuzzy(folded: str) -> str | None:

@@ -11,22 +11,27 @@ def N_(message: str) -> str:
 
 
 HELP = N_(
-    "{program}: community help for food, housing, transport and more. Reply MENU for options, "
-    "ES for Spanish. Reply STOP to opt out. Msg & data rates may apply."
+    "{program}: community help for food, housing and more. Reply MENU for options. "
+    "Reply STOP to opt out. Msg & data rates may apply."
+)
+# With VECINO_HELP_CONTACT set: the carriers ask that HELP name a way to reach a person.
+HELP_WITH_CONTACT = N_(
+    "{program}: community help for food, housing and more. Reply MENU for options. "
+    "To talk to a person: {contact}. Reply STOP to opt out. Msg & data rates may apply."
 )
 HELP_OPTED_OUT = N_(
-    "{program}: you are unsubscribed and get no messages from us. Reply START to subscribe "
-    "again. Msg & data rates may apply."
+    "{program}: you get no messages from us. Reply START to get them again. "
+    "Msg & data rates may apply."
 )
-OPTED_OUT = N_(
-    "{program}: you are unsubscribed and will get no more messages. Reply START to subscribe again."
-)
-OPTED_IN = N_("{program}: you are subscribed again. Reply HELP for help, STOP to opt out.")
-ALREADY_SUBSCRIBED = N_("You are subscribed. Reply STOP at any time to opt out.")
+OPTED_OUT = N_("{program}: you will get no more messages from us. Reply START to come back.")
+OPTED_IN = N_("{program}: welcome back! Reply HELP for help, STOP to opt out.")
+# An unclear wish to stop ("leave me alone", "no more"): asked once, never assumed.
+CONFIRM_OPT_OUT = N_("Do you want to stop getting our messages? Reply STOP.")
+# Each language within 3 SMS segments (a test counts them). 988 in Spanish: call and press 2,
+# or text AYUDA to 988; pressing 2 does nothing in a text.
 CRISIS = N_(
-    "You are not alone. Call or text 988 now for the Suicide & Crisis Lifeline (Spanish: press "
-    "2). LA County mental health 24/7 help line: 1-800-854-7771. In danger? Call 911. We have "
-    "told our team."
+    "You are not alone. Call or text 988 (Suicide & Crisis Lifeline). LA County mental "
+    "health 24/7: 1-800-854-7771. In danger now? Call 911. We told our team."
 )
 LANGUAGE_SET = N_("OK, I will write to you in English.")
 EXPIRED = N_("Welcome back! Our last conversation timed out, so let's start again.")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from difflib import get_close_matches
 from typing import Any
 
+from ..understanding import Reading, is_confirmation, read
+from ..understanding.requests import Triggers
 from . import messages as m
 from .actions import (
     ActionContext,
@@ -26,8 +27,6 @@ from .actions import (
 )
 from .answers import is_back, is_skip, parse_answer
 from .flows import CHOICE_TYPES, Flow, FlowSet, Step, Target, validate
-from .keywords import KeywordMatch, match_keyword
-from .text import fold
 from .types import (
     HISTORY_KEY,
     PREFILL_KEY,
@@ -43,9 +42,9 @@ from .types import (
 
 MAIN_FLOW = "main_menu"
 WELCOME_FLOW = "welcome"
-FUZZY_TRIGGER_MIN_LENGTH = 5
-FUZZY_TRIGGER_CUTOFF = 0.8
 MAX_HOPS = 50  # a flow that loops without asking anything is a bug, not a conversation
+# Set when Vecino asked "do you want to stop our messages?"; read by the next message only.
+CONFIRM_KEY = "_confirm_opt_out"
 
 
 class InvalidFlows(RuntimeError):
@@ -57,6 +56,7 @@ class InvalidFlows(RuntimeError):
 @dataclass
 class EngineSettings:
     program_name: str = "Vecino"
+    help_contact: str | None = None  # VECINO_HELP_CONTACT: a person to reach, named in HELP
     session_timeout: timedelta = timedelta(minutes=60)
     invalid_answers_before_menu_offer: int = 3
 
@@ -89,19 +89,12 @@ class Engine:
         faults = self.check()
         if faults:
             raise InvalidFlows(faults)
-        self._triggers = [
+        self._triggers = Triggers(
             (word, language, flow.id)
             for flow in flows
             for language, words in flow.triggers.items()
             for word in words
-        ]
-        # Longest first, so "mental health" wins over "health".
-        self._triggers.sort(key=lambda item: -len(item[0]))
-        self._fuzzy_triggers = {
-            word: (language, flow_id)
-            for word, language, flow_id in reversed(self._triggers)
-            if " " not in word and len(word) >= FUZZY_TRIGGER_MIN_LENGTH
-        }
+        )
 
     def check(self) -> list:
         return validate(
@@ -128,12 +121,16 @@ class Engine:
         self, conversation: Conversation, inbound: Inbound, now: datetime, deps: Any = None
     ) -> Turn:
         scratch = _Scratch(conversation)
-        keyword = match_keyword(inbound.text) if inbound.choice is None else None
+        reading = read(inbound.text) if inbound.choice is None else None
+        asked = bool(conversation.data.get(CONFIRM_KEY))
+        if asked:  # the question "stop our messages?" gets this one message, no more
+            data = {k: v for k, v in conversation.data.items() if k != CONFIRM_KEY}
+            scratch.conversation = replace(conversation, data=data)
+            if reading is None and is_confirmation(inbound.text):
+                reading = Reading("opt_out", None)
         if conversation.opted_out:
-            self._while_opted_out(scratch, keyword, inbound, now, deps)
-        elif keyword is not None:
-            self._keyword(scratch, keyword, inbound, now, deps)
-        else:
+            self._while_opted_out(scratch, reading, inbound, now, deps)
+        elif reading is None or not self._keyword(scratch, reading, asked, inbound, now, deps):
             self._converse(scratch, inbound, now, deps)
         final = replace(scratch.conversation, updated_at=now)
         return Turn(final, scratch.messages, scratch.events)
@@ -141,50 +138,90 @@ class Engine:
     # ---- keywords ----------------------------------------------------------------------
 
     def _while_opted_out(
-        self, s: _Scratch, keyword: KeywordMatch | None, inbound: Inbound, now: datetime, deps: Any
+        self, s: _Scratch, reading: Reading | None, inbound: Inbound, now: datetime, deps: Any
     ) -> None:
         # Silence, except what the resident explicitly asks for: coming back, the HELP answer
         # carriers require, and crisis lines (safety outranks the opt-out).
-        if keyword is None:
+        if reading is None:
             return
-        language = s.conversation.language or keyword.language
-        if keyword.kind == "opt_in":
+        language = s.conversation.language or reading.language
+        if reading.kind == "opt_in":
             s.conversation = replace(s.conversation, opted_out=False)
             s.events.append(Event("opted_in"))
             self._say(s, m.OPTED_IN, language, program=self.settings.program_name)
             self._restart(s, inbound, now, deps)
-        elif keyword.kind == "help":
+        elif reading.kind == "help":
             self._say(s, m.HELP_OPTED_OUT, language, program=self.settings.program_name)
-        elif keyword.kind == "crisis":
-            s.events.append(Event("crisis"))
-            self._say(s, m.CRISIS, language)
+        elif reading.kind == "crisis":
+            self._crisis(s, reading)
 
     def _keyword(
-        self, s: _Scratch, keyword: KeywordMatch, inbound: Inbound, now: datetime, deps: Any
-    ) -> None:
-        language = s.conversation.language or keyword.language
-        program = self.settings.program_name
-        match keyword.kind:
+        self,
+        s: _Scratch,
+        reading: Reading,
+        asked: bool,
+        inbound: Inbound,
+        now: datetime,
+        deps: Any,
+    ) -> bool:
+        """Act on a global keyword; False when the message is the waiting question's after all."""
+        language = s.conversation.language
+        match reading.kind:
             case "crisis":
-                s.events.append(Event("crisis"))
-                # Someone who picked English but writes "me quiero morir" gets both languages.
-                mismatch = keyword.language not in (None, s.conversation.language)
-                self._say(s, m.CRISIS, None if mismatch else language)
+                self._crisis(s, reading)
                 step = self._current_step(s.conversation)
                 if step is not None:  # let the flow note it (a survey flags the response)
                     self._notify(s, step, FlowEvent("crisis"), inbound, now, deps)
             case "opt_out":
-                s.events.append(Event("opted_out"))
-                self._say(s, m.OPTED_OUT, language, program=program)
-                s.conversation = replace(s.conversation.at(None, None), opted_out=True, data={})
-            case "opt_in":
-                self._say(s, m.ALREADY_SUBSCRIBED, language)
-            case "help":
-                self._say(s, m.HELP, language, program=program)
-            case "menu":
+                self._opt_out(s)
+            case "ask_opt_out" if asked:  # said twice: that is a clear wish to stop
+                self._opt_out(s)
+            case "ask_opt_out":
+                s.conversation = replace(
+                    s.conversation, data={**s.conversation.data, CONFIRM_KEY: True}
+                )
+                self._say(s, m.CONFIRM_OPT_OUT, language)
+            case "opt_in" if s.conversation.waiting:
+                return False  # "empezar" at "¿Empezamos?" is an answer, not a subscription
+            case "opt_in" | "menu":
                 self._restart(s, inbound, now, deps)
+            case "help":
+                self._help(s, reading, inbound, now, deps)
             case "language":
-                self._switch_language(s, keyword.value or "es", inbound, now, deps)
+                self._switch_language(s, reading.value or "es", inbound, now, deps)
+        return True
+
+    def _crisis(self, s: _Scratch, reading: Reading) -> None:
+        """988 and the county line at once; both languages unless we know theirs and they
+        wrote in it. Each language is its own message (each within 3 SMS segments)."""
+        s.events.append(Event("crisis"))
+        known = s.conversation.language
+        same = known is not None and reading.language in (None, known)
+        languages = [known] if same else ["es", "en"]
+        for language in languages:
+            s.messages.append(Outbound(self.translator.gettext(language, m.CRISIS)))
+
+    def _opt_out(self, s: _Scratch) -> None:
+        # Unknown language: both, since STOP is what carriers print for everyone.
+        s.events.append(Event("opted_out"))
+        self._say(s, m.OPTED_OUT, s.conversation.language, program=self.settings.program_name)
+        s.conversation = replace(s.conversation.at(None, None), opted_out=True, data={})
+
+    def _help(
+        self, s: _Scratch, reading: Reading, inbound: Inbound, now: datetime, deps: Any
+    ) -> None:
+        """The carriers' HELP notice (who we are, a person to reach, how to stop), then the
+        waiting question again, or the menu (which offers the finder) when none is waiting."""
+        language = s.conversation.language or reading.language
+        contact = self.settings.help_contact
+        message = m.HELP_WITH_CONTACT if contact else m.HELP
+        params = {"program": self.settings.program_name, "contact": contact or ""}
+        self._say(s, message, language, **params)
+        step = self._current_step(s.conversation)
+        if step is None or s.conversation.flow_id == WELCOME_FLOW:
+            self._restart(s, inbound, now, deps)
+        else:
+            s.messages.append(self._question(s.conversation, step))
 
     def _switch_language(
         self, s: _Scratch, language: str, inbound: Inbound, now: datetime, deps: Any
@@ -343,10 +380,7 @@ class Engine:
     def _try_trigger(self, s: _Scratch, inbound: Inbound, now: datetime, deps: Any) -> bool:
         if inbound.location is not None:
             return self._try_location(s, inbound, now, deps)
-        folded = fold(inbound.text)
-        if not folded:
-            return False
-        found = self._match_trigger(folded)
+        found = self._match_trigger(inbound.text, self._at_top(s.conversation))
         if found is None:
             return False
         language, flow_id = found
@@ -357,17 +391,16 @@ class Engine:
         self._go(s, Target(flow=flow_id), inbound, now, deps, from_flow=None)
         return True
 
-    def _match_trigger(self, folded: str) -> tuple[str, str] | None:
-        """``(language, flow_id)`` of the trigger a message starts with, tolerating a typo in
-        a long first word ("comdia 90057", "hosuing") but never in short ones ("food")."""
-        for word, language, flow_id in self._triggers:
-            if folded == word or folded.startswith(word + " "):
-                return language, flow_id
-        first = folded.split(" ", 1)[0]
-        if len(first) < FUZZY_TRIGGER_MIN_LENGTH:
-            return None
-        close = get_close_matches(first, self._fuzzy_triggers, n=1, cutoff=FUZZY_TRIGGER_CUTOFF)
-        return self._fuzzy_triggers[close[0]] if close else None
+    def _match_trigger(self, text: str, inside: bool = False) -> tuple[str, str] | None:
+        """``(language, flow_id)`` of the trigger a message starts with ("comdia 90057" with
+        its typo too) or, when ``inside``, of a request ("necesito comida cerca de 90011")."""
+        return self._triggers.match(text, inside=inside)
+
+    @staticmethod
+    def _at_top(conversation: Conversation) -> bool:
+        """Nothing but the menu (or the welcome) is waiting: a request may be anywhere in the
+        message. Inside a survey, only a message that starts with a trigger leaves it."""
+        return not conversation.waiting or conversation.flow_id in (MAIN_FLOW, WELCOME_FLOW)
 
     def _try_location(self, s: _Scratch, inbound: Inbound, now: datetime, deps: Any) -> bool:
         flow = next((f for f in self.flows if f.location_answer), None)

@@ -144,7 +144,7 @@ def test_commands_map_to_the_global_keywords(telegram: TelegramPoster, bot_api, 
     assert "¡Hola! Soy Vecino" in bot_api.sent_texts()[-1]
     ok(telegram.text("2"))
     ok(telegram.text("/help"))
-    assert bot_api.sent_texts()[-1].startswith("Vecino: community help")
+    assert bot_api.sent_texts()[-2].startswith("Vecino: community help")
     ok(telegram.text("/lang"))
     assert bot_api.sent_texts()[-2] == "Listo, te escribiré en español."
     assert contact(vecino).language == "es"
@@ -153,17 +153,17 @@ def test_commands_map_to_the_global_keywords(telegram: TelegramPoster, bot_api, 
     ok(telegram.text("/menu@VecinoTestBot"))
     assert bot_api.sent_texts()[-1].startswith("What can I help you with?")
     ok(telegram.text("/stop"))
-    assert "unsubscribed" in bot_api.sent_texts()[-1]
+    assert "no more messages" in bot_api.sent_texts()[-1]
     assert contact(vecino).opted_out_at is not None
 
 
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        ("/ayuda", "Vecino: ayuda comunitaria"),
-        ("/AYUDA@VecinoTestBot", "Vecino: ayuda comunitaria"),
-        ("/alto", "Vecino: te diste de baja"),
-        ("/baja", "Vecino: te diste de baja"),
+        ("/ayuda", "Vecino: ayuda de tu comunidad"),
+        ("/AYUDA@VecinoTestBot", "Vecino: ayuda de tu comunidad"),
+        ("/alto", "Vecino: listo, ya no te mandaremos"),
+        ("/baja", "Vecino: listo, ya no te mandaremos"),
         ("/idioma english", "OK, I will write to you in English."),
         ("/lang inglés", "OK, I will write to you in English."),
         ("/inicio", "¿En qué te puedo ayudar?"),
@@ -194,7 +194,7 @@ def test_start_brings_an_opted_out_resident_back(telegram: TelegramPoster, bot_a
     ok(telegram.text("hello?"))
     assert len(bot_api.sent_texts()) == sent  # silence while opted out
     ok(telegram.text("/start"))
-    assert "subscribed again" in bot_api.sent_texts()[-2]
+    assert "welcome back!" in bot_api.sent_texts()[-2]
     assert bot_api.sent_texts()[-1].startswith("What can I help you with?")
     assert contact(vecino).opted_out_at is None
 
@@ -397,7 +397,7 @@ def test_a_resident_who_blocked_the_bot_is_opted_out(telegram: TelegramPoster, b
     ok(telegram.text("hello?"))
     assert len(bot_api.calls_to("sendMessage")) == 2
     ok(telegram.text("/start"))
-    assert "subscribed again" in bot_api.sent_texts()[-2]
+    assert "welcome back!" in bot_api.sent_texts()[-2]
 
 
 def test_blocking_the_bot_opts_out_at_once(telegram: TelegramPoster, bot_api, vecino):
