@@ -18,6 +18,7 @@ from .conversations import ConversationService
 from .db import Database
 from .engine import Engine, EngineSettings, load_flows
 from .i18n import Catalogs
+from .logmask import mask_personal_numbers
 from .models import utcnow
 
 MAX_REQUEST_BYTES = 256 * 1024  # Twilio and Telegram payloads are a few KB at most
@@ -92,3 +93,4 @@ def configure_logging() -> None:
             level=os.environ.get("VECINO_LOG_LEVEL", "INFO").upper(),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+    mask_personal_numbers(root)
