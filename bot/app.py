@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import INSTANCE_DIR, Settings
+from .logmask import mask_personal_numbers
 from .models import utcnow
 from .services import Vecino, build_services
 
@@ -61,3 +62,4 @@ def configure_logging() -> None:
             level=os.environ.get("VECINO_LOG_LEVEL", "INFO").upper(),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+    mask_personal_numbers(root)

@@ -3,6 +3,10 @@
 SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` so that two requests for the same
 resident are serialised instead of interleaving their read-modify-write of conversation state.
 PostgreSQL gets row locks (``SELECT ... FOR UPDATE``) in the services instead.
+
+Every wait is bounded, so a request answers (503 at worst) before Twilio gives up at 15 s:
+an inbound message is tried up to 3 times (``conversations.ATTEMPTS``), so each wait is at most
+3 s. See the README, "Worst-case answer time".
 """
 
 from __future__ import annotations
@@ -17,14 +21,27 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_BUSY_TIMEOUT_MS = 3_000  # waiting for another writer's lock
+POSTGRES_CONNECT_TIMEOUT_S = 2  # libpq's minimum: a server that accepts TCP and never answers
+POSTGRES_STATEMENT_TIMEOUT_MS = 3_000  # any one statement, row-lock waits included
+POOL_TIMEOUT_S = 3  # waiting for a free connection from the pool
+
+# What a request answers 503 for: the database is down, locked, too slow, or not migrated
+# (PostgreSQL reports a missing table as a ProgrammingError, SQLite as an OperationalError).
+UNAVAILABLE = (OperationalError, ProgrammingError)
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine with the settings each backend needs for concurrent webhooks."""
+def make_engine(url: str, *, statement_timeout: bool = True) -> Engine:
+    """Create an engine with the settings each backend needs for concurrent webhooks.
+
+    ``hide_parameters``: a failed statement's error (and so its log line) would otherwise
+    carry its bound values: residents' numbers, chat ids and message text.
+    ``statement_timeout=False`` is for migrations, whose ``CREATE INDEX`` on a big table may
+    rightly take minutes.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -32,13 +49,36 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
         if parsed.database and parsed.database != ":memory:":
             lock_file = Path(parsed.database + ".writelock")
             _queue_writers(engine, WriterQueue(lock_file, SQLITE_BUSY_TIMEOUT_MS / 1000))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(
+        url,
+        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=POOL_TIMEOUT_S,
+        hide_parameters=True,
+    )
+    if statement_timeout:
+        _configure_postgresql(engine)
+    return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # A SET rather than a startup option, so it works through poolers that refuse those.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {POSTGRES_STATEMENT_TIMEOUT_MS}")
+        dbapi_connection.autocommit = autocommit
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -42,8 +42,11 @@ def downgrade(database_url: str, revision: str) -> None:
 
 
 @contextmanager
-def scratch_database(server_url: str | None, prefix: str = "vecino_scratch") -> Iterator[str]:
-    """A fresh, migrated database for tests and benchmarks, dropped afterwards.
+def scratch_database(
+    server_url: str | None, prefix: str = "vecino_scratch", migrate: bool = True
+) -> Iterator[str]:
+    """A fresh, migrated (unless ``migrate=False``) database for tests and benchmarks, dropped
+    afterwards.
 
     With a PostgreSQL ``server_url`` it is a new database on that server (the one named in the
     URL is only used to connect); otherwise an SQLite file in a temporary folder.
@@ -56,7 +59,8 @@ def scratch_database(server_url: str | None, prefix: str = "vecino_scratch") -> 
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         try:
             url = server.set(database=name).render_as_string(hide_password=False)
-            upgrade(url)
+            if migrate:
+                upgrade(url)
             yield url
         finally:
             with admin.connect() as connection:
@@ -65,5 +69,6 @@ def scratch_database(server_url: str | None, prefix: str = "vecino_scratch") -> 
         return
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / f'{prefix}.sqlite3'}"
-        upgrade(url)
+        if migrate:
+            upgrade(url)
         yield url

@@ -27,7 +27,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or database_url_from_env()
-    engine = make_engine(url)
+    engine = make_engine(url, statement_timeout=False)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -8,22 +8,30 @@ say; that is the engine's job.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 import phonenumbers
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ..conversations import Envelope
+from ..db import UNAVAILABLE
 from ..engine import Inbound, Outbound
 from ..outbound.receipts import record_status
 from . import sms
+from .edge import clean_text, has_control_characters
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("twilio", __name__)
 WHATSAPP_PREFIX = "whatsapp:"
+FORM = "application/x-www-form-urlencoded"  # the only body Twilio sends to these webhooks
+MAX_ADDRESS = 64  # contacts.address is varchar(64)
+MAX_MEDIA = 10  # Twilio attaches at most 10 media to a message
+PROVIDER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")  # Twilio's are "SM" + 32 hex digits
+STATUS = re.compile(r"^[a-z_]{1,16}$")
+ERROR_CODE = re.compile(r"^[0-9]{1,16}$")
 
 
 class SmsRenderer:
@@ -81,17 +89,47 @@ def signature_is_valid() -> bool:
     if not signature:
         return False
     validator = RequestValidator(token)
-    return validator.validate(_public_url(), request.form.to_dict(flat=True), signature)
+    try:
+        return validator.validate(_public_url(), request.form.to_dict(flat=True), signature)
+    except (TypeError, ValueError) as error:
+        # A second line behind the form-encoded check: input the signature maths cannot
+        # digest is not from Twilio.
+        log.warning("Twilio signature check failed on odd input: %s", type(error).__name__)
+        return False
+
+
+def refuse_request() -> Response | None:
+    """403 or 400 for a request that is not Twilio's, before anything acts on it.
+
+    The body type comes first: a multipart body can carry a nameless part, which the
+    signature check would choke on (``TypeError``) before it could answer.
+    """
+    if request.mimetype != FORM:
+        return _plain(f"Bad request: Twilio sends form-encoded bodies ({FORM}).", 400)
+    if not signature_is_valid():
+        return _plain("Forbidden: invalid or missing X-Twilio-Signature.", 403)
+    return None
 
 
 def _plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
+def _sender(raw: str) -> tuple[str, str] | str:
+    """``(channel, address)`` from ``From``, or why it cannot be stored."""
+    if has_control_characters(raw):
+        return "From has characters no phone address has"
+    channel, address = normalize_address(raw)
+    if len(address) > MAX_ADDRESS:
+        return f"From is longer than {MAX_ADDRESS} characters"
+    return channel, address
+
+
 @blueprint.post("/webhooks/twilio")
 def inbound() -> Response:
-    if not signature_is_valid():
-        return _plain("Forbidden: invalid or missing X-Twilio-Signature.", 403)
+    refused = refuse_request()
+    if refused is not None:
+        return refused
     form = request.form
     media_count = _media_count(form.get("NumMedia"))
     missing = [name for name in ("From", "MessageSid") if not form.get(name, "").strip()]
@@ -99,17 +137,23 @@ def inbound() -> Response:
         missing.append("Body")
     if missing:
         return _plain(f"Bad request: missing {', '.join(missing)}.", 400)
+    sid = form["MessageSid"].strip()
+    if not PROVIDER_ID.match(sid):
+        return _plain("Bad request: MessageSid is not a Twilio message id.", 400)
+    sender = _sender(form["From"])
+    if isinstance(sender, str):
+        return _plain(f"Bad request: {sender}.", 400)
+    channel, address = sender
 
-    channel, address = normalize_address(form["From"])
     envelope = Envelope(
         channel=channel,
         address=address,
-        message=Inbound(text=form.get("Body", ""), media_count=media_count),
-        provider_id=form["MessageSid"].strip()[:64],
+        message=Inbound(text=clean_text(form.get("Body", "")), media_count=media_count),
+        provider_id=sid,
     )
     try:
         delivery = current_app.extensions["vecino"].conversations.receive(envelope)
-    except OperationalError:
+    except UNAVAILABLE:
         # Nothing was stored, so nothing is lost: Twilio logs the failure and the resident's
         # next message finds the conversation where it was.
         log.exception("database unavailable while handling a Twilio message")
@@ -120,16 +164,21 @@ def inbound() -> Response:
 @blueprint.post("/webhooks/twilio/status")
 def status_callback() -> Response:
     """Twilio's status callback for a message we sent: sent, delivered, failed, ..."""
-    if not signature_is_valid():
-        return _plain("Forbidden: invalid or missing X-Twilio-Signature.", 403)
+    refused = refuse_request()
+    if refused is not None:
+        return refused
     form = request.form
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
-    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip()
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+    error_code = (form.get("ErrorCode") or "").strip()
     missing = [
         name for name, value in (("MessageSid", sid), ("MessageStatus", status)) if not value
     ]
     if missing:
         return _plain(f"Bad request: missing {', '.join(missing)}.", 400)
+    problem = _receipt_problem(sid, status, error_code)
+    if problem is not None:
+        return _plain(f"Bad request: {problem}.", 400)
     channel = "whatsapp" if form.get("To", "").lower().startswith(WHATSAPP_PREFIX) else "sms"
     vecino = current_app.extensions["vecino"]
     try:
@@ -137,12 +186,12 @@ def status_callback() -> Response:
             known = record_status(
                 session,
                 channel,
-                sid[:64],
+                sid,
                 status,
-                form.get("ErrorCode") or None,
+                error_code or None,
                 vecino.conversations.clock(),
             )
-    except OperationalError:
+    except UNAVAILABLE:
         # Say plainly that the receipt was not recorded, rather than fail with a 500.
         log.exception("database unavailable while recording a delivery receipt")
         return _plain("Service unavailable: try again later.", 503)
@@ -151,8 +200,18 @@ def status_callback() -> Response:
     return _plain("ok" if known else "unknown message", 200)
 
 
+def _receipt_problem(sid: str, status: str, error_code: str) -> str | None:
+    if not PROVIDER_ID.match(sid):
+        return "MessageSid is not a Twilio message id"
+    if not STATUS.match(status):
+        return "MessageStatus is not a Twilio status"
+    if error_code and not ERROR_CODE.match(error_code):
+        return "ErrorCode is not a number"
+    return None
+
+
 def _media_count(raw: str | None) -> int:
     try:
-        return max(int(raw or 0), 0)
+        return min(max(int(raw or 0), 0), MAX_MEDIA)
     except ValueError:
         return 0

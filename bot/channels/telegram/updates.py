@@ -18,6 +18,7 @@ What a resident can send, and what happens:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from telegram.constants import ChatType
 
 from ...engine import Inbound, Location
 from ...engine.keywords import match_keyword
+from ..edge import clean_text
 from .messages import EDITED_MESSAGE
 from .render import decode_callback
 
@@ -113,9 +115,20 @@ def _private_chat_id(chat: Chat | None) -> str | None:
 
 
 def _text(value: object) -> str | None:
-    if value is not None and not isinstance(value, str):
+    """A text field, made storable (no NUL, no lone surrogate) on either database."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
         raise MalformedUpdate("text fields must be strings")
-    return value
+    return clean_text(value)
+
+
+def _coordinate(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedUpdate("a location needs numbers")
+    if not math.isfinite(value):
+        raise MalformedUpdate("a location needs finite numbers")
+    return float(value)
 
 
 def translate(update: Update, long_choices: Mapping[str, tuple[str, str]]) -> Decision:
@@ -174,12 +187,9 @@ def _message(message: Message, provider_id: str) -> Decision:
             )
         return Incoming(chat_id, Inbound(text=text), provider_id)
     if message.location is not None:  # also set for a shared venue
-        latitude, longitude = message.location.latitude, message.location.longitude
-        if not all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in (latitude, longitude)
-        ):
-            raise MalformedUpdate("a location needs numbers")
-        where = Location(float(latitude), float(longitude))
+        where = Location(
+            _coordinate(message.location.latitude), _coordinate(message.location.longitude)
+        )
         return Incoming(chat_id, Inbound(location=where), provider_id)
     if any(getattr(message, kind, None) for kind in MEDIA):
         caption = _text(message.caption) or ""

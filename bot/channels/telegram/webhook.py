@@ -12,9 +12,10 @@ import logging
 import threading
 
 from flask import Blueprint, Flask, Response, current_app, request
-from sqlalchemy.exc import OperationalError
 from telegram import Update
 
+from ...db import UNAVAILABLE
+from ..edge import BadInput, parse_json
 from .channel import TelegramChannel
 from .updates import ALLOWED_UPDATES, MalformedUpdate
 
@@ -60,7 +61,12 @@ def inbound() -> Response:
     if not current_app.config["SETTINGS"].telegram_bot_token:
         log.error("TELEGRAM_BOT_TOKEN is not set: cannot answer Telegram")
         return _plain("Service unavailable: TELEGRAM_BOT_TOKEN is not set.", 503)
-    data = request.get_json(force=True, silent=True)
+    try:
+        # Not get_json(silent=True): deep nesting escapes it as a RecursionError (a 500), and
+        # it accepts NaN, which PostgreSQL's JSON refuses.
+        data = parse_json(request.get_data(cache=False))
+    except BadInput as error:
+        return _plain(f"Bad request: {error}.", 400)
     if not isinstance(data, dict) or not _is_update_id(data.get("update_id")):
         return _plain("Bad request: expected a Telegram update (JSON with an update_id).", 400)
     if not set(ALLOWED_UPDATES) & data.keys():
@@ -76,7 +82,7 @@ def inbound() -> Response:
         handled = channel_for(current_app).handle(update)  # type: ignore[arg-type]
     except MalformedUpdate as error:
         return _plain(f"Bad request: not a Telegram update ({error}).", 400)
-    except OperationalError:
+    except UNAVAILABLE:
         # The database is down: a non-2xx makes Telegram deliver the update again later.
         log.exception("database unavailable while handling a Telegram update")
         return _plain("Service unavailable: try again later.", 503)
