@@ -2,7 +2,8 @@
 
 Conversation data the find_help flow uses: ``category`` (a code), ``category_text`` (the answer
 to "what do you need?"), ``place`` (the answer to the location question: ``{"zip": ...}`` or
-``{"lat": ..., "lon": ...}``), ``same_place`` (yes/no), ``point`` (where to search, cleared
+``{"lat": ..., "lon": ...}``), ``place_unknown`` ("no sé" at that question), ``area_text``
+(the neighborhood named instead), ``same_place`` (yes/no), ``point`` (where to search, cleared
 after the search so a shared location is not kept).
 """
 
@@ -16,6 +17,7 @@ from ..engine.actions import ActionContext, ActionResult
 from . import messages as m
 from .categories import category as category_named
 from .categories import find_category
+from .neighborhoods import find_neighborhood
 from .places import LA_AREA_MILES, nearest_la_zip, resolve_zip, valid_point, zips_in_text
 from .present import build_page, load_entries
 from .search import (
@@ -31,6 +33,7 @@ MORE_WINDOW = timedelta(hours=24)  # MORE continues a search from today, not las
 
 def register(capabilities: Capabilities) -> None:
     capabilities.actions["directory_understand"] = understand
+    capabilities.actions["directory_event"] = event
     capabilities.actions["directory_search"] = search
     capabilities.actions["directory_more"] = more
     capabilities.predicates["directory_ready"] = directory_ready
@@ -45,44 +48,44 @@ def _say(context: ActionContext, message: str, **params: object) -> Outbound:
     return Outbound(context.gettext(message, **params))
 
 
+def event(context: ActionContext) -> ActionResult:
+    """The find_help flow's ``on_event``: "no sé" at the ZIP question asks for the area."""
+    found = context.event
+    if found is not None and found.kind == "skip" and found.key == "place":
+        return ActionResult(data={"place_unknown": True})
+    return ActionResult()
+
+
 def understand(context: ActionContext) -> ActionResult:
     """Work out category and place from everything said so far; say what is still missing.
 
-    Outcomes: ``search``, ``ask_category``, ``ask_place``, ``ask_same_place``, ``stop``.
+    Outcomes: ``search``, ``ask_category``, ``ask_place``, ``ask_area``, ``ask_same_place``,
+    ``stop``.
     """
     data = context.conversation.data
-    session, contact = context.deps.session, context.deps.contact
+    contact = context.deps.contact
     updates: dict[str, Any] = {}
     said: list[Outbound] = []
 
     def result(outcome: str) -> ActionResult:
         return ActionResult(messages=said, outcome=outcome, data=updates)
 
-    if not directory_has_resources(session):
+    if not directory_has_resources(context.deps.session):
         said.append(_say(context, m.EMPTY_DIRECTORY))
         return result("stop")
 
     texts = [str(data[key]) for key in (TRIGGER_KEY, "category_text") if data.get(key)]
-    for key in (TRIGGER_KEY, "category_text", "place"):
+    for key in (TRIGGER_KEY, "category_text", "place", "area_text", "place_unknown"):
         if data.get(key) is not None:
             updates[key] = None  # each answer is used once; a loop asks again
-    category = data.get("category")
-    for text in texts:
-        category = find_category(text) or category
-    if data.get("place") is not None:
-        # "vivienda 90011" answering the ZIP question: the words change what we look for.
-        category = find_category(context.inbound.text) or category
-    updates["category"] = category
-
-    place = data.get("place")
-    zips = zips_in_text(" ".join(texts))
-    zip_problem = None
-    if len(zips.found) > 1:
-        zip_problem = _say(context, m.TWO_ZIPS, zips=", ".join(zips.found))
-    elif zips.found:
-        place = {"zip": zips.found[0]}
-    elif zips.malformed:
-        zip_problem = _say(context, m.MALFORMED_ZIP, text=zips.malformed[0])
+    category = updates["category"] = _category(data, texts, context.inbound.text)
+    if category is not None and data.get("place_unknown"):
+        return result("ask_area")
+    place, zip_problem = _place_in(context, texts, data.get("place"))
+    if data.get("area_text"):
+        place = _area(context, str(data["area_text"]), said)
+        if place is None:
+            return result("stop")
 
     if category is None:
         if data.get("category_text"):
@@ -92,7 +95,6 @@ def understand(context: ActionContext) -> ActionResult:
     if zip_problem is not None:
         said.append(zip_problem)
         return result("ask_place")
-
     if place is None:
         same = data.get("same_place")
         if same is True and contact.zip_code:
@@ -103,40 +105,72 @@ def understand(context: ActionContext) -> ActionResult:
         else:
             return result("ask_place")
     updates["same_place"] = None
+    outcome, updates["point"] = _locate(context, place, said)
+    return result(outcome)
 
+
+def _category(data: dict[str, Any], texts: list[str], latest: str) -> str | None:
+    category = data.get("category")
+    for text in texts:
+        category = find_category(text) or category
+    if data.get("place") is not None:
+        # "vivienda 90011" answering the ZIP question: the words change what we look for.
+        category = find_category(latest) or category
+    return category
+
+
+def _place_in(context: ActionContext, texts: list[str], place: Any) -> tuple[Any, Outbound | None]:
+    """A ZIP in the request's own words wins over the answer given; or what is wrong with it."""
+    zips = zips_in_text(" ".join(texts))
+    if len(zips.found) > 1:
+        return place, _say(context, m.TWO_ZIPS, zips=", ".join(zips.found))
+    if zips.found:
+        return {"zip": zips.found[0]}, None
+    if zips.malformed:
+        return place, _say(context, m.MALFORMED_ZIP, text=zips.malformed[0])
+    return place, None
+
+
+def _area(context: ActionContext, text: str, said: list[Outbound]) -> dict[str, str] | None:
+    """The answer to "which neighborhood?": a ZIP in it, or a neighborhood in our table."""
+    zips = zips_in_text(text).found
+    if zips:
+        return {"zip": zips[0]}
+    found = find_neighborhood(text)
+    if found is not None:
+        said.append(_say(context, m.AREA_FOUND, area=found.name, zip=found.zip_code))
+        return {"zip": found.zip_code}
+    said.append(_say(context, m.UNKNOWN_AREA))
+    return None
+
+
+def _locate(
+    context: ActionContext, place: dict[str, Any], said: list[Outbound]
+) -> tuple[str, dict[str, Any] | None]:
+    """Outcome and search point for a ZIP or a shared location, or why there is none."""
     if "zip" in place:
         found = resolve_zip(str(place["zip"]))
         if found is None:
             said.append(_say(context, m.UNKNOWN_ZIP, zip=place["zip"]))
-            return result("ask_place")
+            return "ask_place", None
         if not found.in_la:
             said.append(_say(context, m.OUTSIDE_LA_ZIP, zip=found.zip_code))
-            return result("stop")
-        updates["point"] = {
-            "lat": found.latitude,
-            "lon": found.longitude,
-            "zip": found.zip_code,
-            "via": "zip",
-        }
-        return result("search")
+            return "stop", None
+        point = {"lat": found.latitude, "lon": found.longitude, "zip": found.zip_code}
+        return "search", {**point, "via": "zip"}
     try:
         latitude, longitude = float(place["lat"]), float(place["lon"])
     except (KeyError, TypeError, ValueError):
         latitude = longitude = float("nan")
     if not valid_point(latitude, longitude):
         said.append(_say(context, m.BAD_LOCATION))
-        return result("ask_place")
+        return "ask_place", None
     nearest_zip, miles = nearest_la_zip(latitude, longitude)
     if miles > LA_AREA_MILES:
         said.append(_say(context, m.OUTSIDE_LA_POINT))
-        return result("stop")
-    updates["point"] = {
-        "lat": latitude,
-        "lon": longitude,
-        "zip": nearest_zip.zip_code,
-        "via": "location",
-    }
-    return result("search")
+        return "stop", None
+    point = {"lat": latitude, "lon": longitude, "zip": nearest_zip.zip_code}
+    return "search", {**point, "via": "location"}
 
 
 def search(context: ActionContext) -> ActionResult:

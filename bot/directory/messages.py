@@ -37,6 +37,11 @@ MALFORMED_ZIP = N_("{text} is not a ZIP code: a ZIP has 5 numbers.")
 TWO_ZIPS = N_("I see more than one ZIP code ({zips}).")
 CATEGORY_NOT_FOUND = N_("Sorry, I did not find that in my list.")
 LAST_ZIP = N_("Last time you searched near {zip}.")
+AREA_FOUND = N_("{area}: I will look near ZIP {zip}.")
+UNKNOWN_AREA = N_(
+    "I don't know that place. 211 LA County can help you find help near you: dial 2-1-1, any "
+    "time, in Spanish or English. Reply MENU for options."
+)
 EMPTY_DIRECTORY = N_(
     "My list of places is empty right now. 211 LA County can help: dial 2-1-1, any time."
 )
