@@ -43,6 +43,9 @@ class Outbound:
     options: tuple[Option, ...] = ()
     asks_location: bool = False
     step: str | None = None  # "flow/step" of the question, so a button can name its question
+    # False when the text already names the options by number ("Reply 1, 2 or 3."): SMS then
+    # leaves out the numbered list, a channel with buttons still draws them.
+    list_options: bool = True
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class Outbound:
             "options": [[o.value, o.label] for o in self.options],
             "asks_location": self.asks_location,
             "step": self.step,
+            "list_options": self.list_options,
         }
 
     @classmethod
@@ -59,6 +63,7 @@ class Outbound:
             options=tuple(Option(v, label) for v, label in payload.get("options", [])),
             asks_location=payload.get("asks_location", False),
             step=payload.get("step"),
+            list_options=payload.get("list_options", True),
         )
 
 
