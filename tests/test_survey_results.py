@@ -242,6 +242,21 @@ def test_shipped_surveys_pass_their_checks_and_cite_a_source():
 # ---- CLI ------------------------------------------------------------------------------------
 
 
+def test_surveys_start_closed_and_the_demo_opens_those_nobody_touched(app, vecino):  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    assert "Contestar una encuesta" not in spanish(Resident(vecino)).say("menu")  # production
+    runner.invoke(main, ["surveys", "close", "phq2"])  # an organizer's choice
+    result = runner.invoke(main, ["surveys", "demo"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Demo surveys opened: family_checkin, housing_transport, hunger_vital_sign.\n"
+    )
+    listing = runner.invoke(main, ["surveys", "list"]).output
+    assert "phq2                 v2   closed" in listing
+    assert "Contestar una encuesta" in Resident(vecino).say("menu")
+    assert runner.invoke(main, ["surveys", "demo"]).output == "No demo survey to open.\n"
+
+
 def test_cli_open_list_close_and_export(app, vecino, tmp_path: Path):  # type: ignore[no-untyped-def]
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["surveys", "open", "hunger_vital_sign"])
@@ -264,7 +279,7 @@ def test_cli_open_list_close_and_export(app, vecino, tmp_path: Path):  # type: i
     assert "hvs_worried: 1 answered, 0 skipped  [sometimes 1]" in summary
     result = runner.invoke(main, ["surveys", "close", "hunger_vital_sign"])
     assert "Survey hunger_vital_sign is closed." in result.output
-    assert "Responder una encuesta" not in Resident(vecino).say("menu")
+    assert "Contestar una encuesta" not in Resident(vecino).say("menu")
 
 
 def test_cli_refuses_an_unknown_survey(app):  # type: ignore[no-untyped-def]

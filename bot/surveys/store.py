@@ -45,11 +45,11 @@ def set_open(session: Session, key: str, is_open: bool, now: datetime) -> bool:
 
 
 def open_untouched(session: Session, keys: Iterable[str], now: datetime) -> list[str]:
-    """Open the surveys nobody has opened or closed yet (the demo); the keys opened."""
+    """Open the surveys nobody has opened or closed yet (the demo); the keys opened. A survey
+    has a row once an organizer opened or closed it, so their choice stands."""
     opened = []
     for key in keys:
-        survey = session.get(Survey, key)
-        if survey is not None and (survey.opened_at or survey.closed_at or survey.is_open):
+        if session.get(Survey, key) is not None:
             continue
         set_open(session, key, True, now)
         opened.append(key)
