@@ -274,6 +274,18 @@ def test_mas_o_menos_at_consent_is_asked_again_not_more(vecino, resident):  # ty
     assert resident.say("sí").startswith('"En los últimos 12 meses')
 
 
+@pytest.mark.parametrize("text", ["más", "MAS", "comida", "more"])
+def test_a_lone_word_inside_a_survey_is_an_answer_attempt(vecino, resident, text):  # type: ignore[no-untyped-def]
+    spanish(resident).say("encuesta comida", "sí")
+    assert resident.say(text) == "Perdón, no entendí. Responde 1, 2 o 3. O escribe SALTAR."
+    assert resident.say("2").startswith('"En los últimos 12 meses, la comida que compramos')
+
+
+def test_another_surveys_words_still_switch_surveys(vecino, resident):  # type: ignore[no-untyped-def]
+    spanish(resident).say("encuesta comida", "sí")
+    assert resident.say("encuesta ánimo").startswith("2 preguntas sobre cómo te has sentido")
+
+
 def test_skip_is_stored_as_a_skip(vecino, resident):  # type: ignore[no-untyped-def]
     spanish(resident).say("encuesta comida", "sí", "SALTAR")
     (response,) = responses(vecino)

@@ -11,9 +11,10 @@ Questions (``ask``) are ``choice``, ``multi`` (several choices in one reply), ``
 ``household: true`` counts people ("yo y mis 3 hijos" is 4); a ``yesno`` question may list its
 own ``yes_words`` / ``no_words`` per language (a hedge like "a veces" that means yes there).
 Every word a resident sees or types is text: ``flows check`` refuses an unquoted ``no`` that
-YAML reads as a boolean. A flow may set ``allow_back``
-(BACK / ATRÁS re-asks the previous question), ``on_event`` (an action told of every answer,
-skip, BACK and crisis inside the flow) and ``on_expire`` (where a timed-out resident resumes).
+YAML reads as a boolean. A flow may set ``allow_back`` (BACK / ATRÁS re-asks the previous
+question), ``hold`` (a lone word is an answer attempt, never another flow's trigger),
+``on_event`` (an action told of every answer, skip, BACK and crisis inside the flow) and
+``on_expire`` (where a timed-out resident resumes).
 """
 
 from __future__ import annotations
@@ -154,6 +155,10 @@ class Flow:
     # Where a resident whose conversation timed out inside this flow picks up again (instead of
     # the generic "welcome back" and the menu).
     on_expire: Target | None = None
+    # While a question of this flow waits, a lone word is an answer attempt, never another
+    # flow's trigger ("más" is not MORE inside a survey); "comida 90011" or "encuesta comida"
+    # still start their flows. MENU, STOP and the other keywords always work.
+    hold: bool = False
     # A location shared while no question asks for one starts this flow, with the location
     # saved as the answer under this key (on Telegram, a pin dropped out of the blue).
     location_answer: str | None = None
@@ -283,6 +288,7 @@ def parse_flow(raw: Any, path: Path | None = None) -> Flow:
         triggers=_words(raw.get("triggers")),
         title=raw.get("title"),
         allow_back=bool(raw.get("allow_back", False)),
+        hold=bool(raw.get("hold", False)),
         on_event=str(raw["on_event"]) if raw.get("on_event") else None,
         on_expire=on_expire,
         location_answer=str(raw["location_answer"]) if raw.get("location_answer") else None,

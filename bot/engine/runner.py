@@ -251,8 +251,9 @@ class Engine:
             s.messages.append(self._question(conversation, step))
             return
         # A hedge ("más o menos") that fits no option is an answer to ask again, never the
-        # trigger its first word happens to be (MÁS).
-        if not is_hedge(inbound.text) and self._try_trigger(s, inbound, now, deps):
+        # trigger its first word happens to be (MÁS); so is a lone word in a flow that holds.
+        held = self._flow_of(conversation).hold and len(fold(inbound.text).split()) == 1
+        if not (held or is_hedge(inbound.text)) and self._try_trigger(s, inbound, now, deps):
             return
         # A button that names no choice was not typed: show the question with its buttons.
         self._reprompt(s, step, answer.problem or "unclear", whole=inbound.choice is not None)

@@ -234,6 +234,8 @@ def _problems(flow: Flow) -> Iterator[tuple[str | None, str]]:
         yield None, "a survey needs 'allow_back: true' (BACK / ATRÁS changes the last answer)"
     if flow.on_expire is None:
         yield None, "a survey needs 'on_expire' (offer to continue after a pause)"
+    if not flow.hold:
+        yield None, "a survey needs 'hold: true' (a lone word is an answer, not another flow)"
     actions = {step.action for step in flow.steps.values() if step.kind == "action"}
     for action in REQUIRED_ACTIONS:
         if action not in actions:
