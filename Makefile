@@ -32,6 +32,7 @@ catalogs: $(STAMP)
 run: install catalogs
 	$(BIN)/vecino db upgrade
 	$(BIN)/vecino demo --if-empty
+	$(BIN)/vecino surveys demo
 	PORT=$(PORT) $(BIN)/vecino run
 
 test: dev catalogs

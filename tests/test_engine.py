@@ -10,6 +10,7 @@ from textwrap import dedent
 import pytest
 
 from bot.capabilities import build_capabilities
+from bot.channels import sms
 from bot.config import PROJECT_ROOT
 from bot.engine import Conversation, Engine, Inbound, InvalidFlows, load_flows, validate
 from bot.engine.actions import ActionResult
@@ -253,12 +254,44 @@ def test_media_only_message_gets_a_polite_text_answer(engine: Engine):
     assert turn.messages[0].text.startswith("Solo puedo leer texto.")
 
 
-@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "x" * 5000, "¿¿¿???"])
-def test_odd_input_gets_a_clear_answer(engine: Engine, text: str):
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "Your message came through empty. Reply 1 or 2."),
+        ("   ", "Your message came through empty. Reply 1 or 2."),
+        ("🙂🙂🙂", "Sorry, I did not understand that. Reply 1 or 2."),
+        ("x" * 5000, "Sorry, I did not understand that. Reply 1 or 2."),
+        # Question marks ask for the question again: the whole of it.
+        ("¿¿¿???", "What can I help you with? Reply with a number."),
+    ],
+)
+def test_odd_input_gets_a_clear_answer(engine: Engine, text: str, expected: str):
     conversation = talk(engine, Conversation(language="en"), "menu").conversation
     turn = engine.handle(conversation, Inbound(text), NOW)
-    assert turn.messages, text
-    assert "reply with the number of an option" in turn.messages[0].text.lower()
+    assert [m.text for m in turn.messages] == [expected]
+    assert len(turn.messages[0].options) == 2  # Telegram still draws the buttons
+
+
+def test_a_short_reprompt_lists_no_options_on_sms_but_keeps_the_buttons(engine: Engine):
+    conversation = talk(engine, Conversation(language="es"), "menu").conversation
+    reply = engine.handle(conversation, Inbound("pizza"), NOW).messages[0]
+    assert reply.text == "Perdón, no entendí. Responde 1 o 2."
+    assert not reply.list_options and len(reply.options) == 2
+    assert sms.render([reply]) == ["Perdón, no entendí. Responde 1 o 2."]
+
+
+def test_the_whole_question_comes_back_after_repeated_misses(engine: Engine):
+    conversation = talk(engine, Conversation(language="en"), "menu").conversation
+    texts = []
+    for _ in range(4):
+        turn = engine.handle(conversation, Inbound("pizza"), NOW)
+        conversation = turn.conversation
+        texts.append(sms.render(turn.messages)[0])
+    assert texts[0] == texts[1] == texts[3] == "Sorry, I did not understand that. Reply 1 or 2."
+    assert texts[2] == (
+        "Sorry, I did not understand that. Reply 1 or 2.\nReply MENU to see all the options.\n"
+        "What can I help you with? Reply with a number.\n1. About Vecino\n2. En español"
+    )
 
 
 def test_invalid_flows_refuse_to_start(tmp_path: Path):

@@ -165,21 +165,48 @@ def test_multiple_choice(setup, text: str, expected: list[str]):  # type: ignore
 
 
 @pytest.mark.parametrize(
-    ("text", "opening"),
+    ("text", "expected"),
     [
-        ("1 4", "That option cannot go with the others."),
-        ("1 9", "Sorry, I did not understand that."),
-        ("pizza", "Sorry, I did not understand that."),
+        (
+            "1 4",
+            "That option cannot go with the others. Please choose again. "
+            "Reply one or more numbers (like 1 3).",
+        ),
+        ("1 9", "Sorry, I did not understand that. Reply one or more numbers (like 1 3)."),
+        ("pizza", "Sorry, I did not understand that. Reply one or more numbers (like 1 3)."),
     ],
 )
-def test_multiple_choice_reprompts_with_options(setup, text: str, opening: str):  # type: ignore[no-untyped-def]
+def test_multiple_choice_reprompts_in_one_short_line(setup, text: str, expected: str):  # type: ignore[no-untyped-def]
     engine, _, _ = setup
     turn = engine.handle(at(engine, "1"), Inbound(text), NOW)
     message = turn.messages[0]
-    assert message.text.startswith(opening)
-    assert "Reply SKIP to skip this question." in message.text
-    assert len(message.options) == 4
+    assert message.text == expected + " Or reply SKIP."
+    assert len(message.options) == 4 and not message.list_options  # buttons, no SMS list
     assert "needs" not in turn.conversation.data
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pizza", "Sorry, I did not understand that. Reply 1, 2 or 3. Or reply SKIP."),
+        ("often and never", "Please choose just one option. Reply 1, 2 or 3. Or reply SKIP."),
+        ("", "Your message came through empty. Reply 1, 2 or 3. Or reply SKIP."),
+    ],
+)
+def test_choice_reprompt_names_the_option_numbers(setup, text: str, expected: str):  # type: ignore[no-untyped-def]
+    engine, _, _ = setup
+    conversation = engine.handle(Conversation(language="en"), Inbound("poll"), NOW).conversation
+    turn = engine.handle(conversation, Inbound(text), NOW)
+    assert [m.text for m in turn.messages] == [expected]
+
+
+@pytest.mark.parametrize("text", ["?", "¿?", "repite", "what?", "¿qué?"])
+def test_asking_again_gets_the_whole_question(setup, text: str):  # type: ignore[no-untyped-def]
+    engine, _, _ = setup
+    conversation = engine.handle(Conversation(language="en"), Inbound("poll"), NOW).conversation
+    turn = engine.handle(conversation, Inbound(text), NOW)
+    assert turn.messages[0].text == "How often?" and turn.messages[0].list_options
+    assert turn.conversation.step_id == "often"
 
 
 @pytest.mark.parametrize(("text", "value"), [("4", 4), ("cuatro", 4), ("5!", 5), ("1", 1)])

@@ -98,7 +98,7 @@ def test_export_is_one_row_per_response_de_identified_with_scores(vecino, family
     assert (first["status"], first["language"], first["channel"]) == ("completed", "es", "sms")
     assert first["flagged"] == "1" and first["flags"] == "callback"
     assert first["consent_at"] == "2026-11-24T18:00:00Z"
-    assert first["survey_version"] == "1"
+    assert first["survey_version"] == "2"
     # The second resident skipped one question and never reached the rest.
     assert second["household_size"] == "skipped"
     assert second["wellbeing"] == "5"
@@ -209,14 +209,14 @@ def _broken_flows(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
             lambda t: t.replace("on_event: survey_record\n", ""),
             "a survey needs 'on_event: survey_record'",
         ),
-        (lambda t: t.replace("  version: 1\n", "  version: one\n"), "survey.version must be"),
+        (lambda t: t.replace("  version: 2\n", "  version: one\n"), "survey.version must be"),
         (
             lambda t: t.replace("not_at_all: 0,", "not_at_all: zero,"),
             "score 'phq2': items must be a list and points whole numbers",
         ),
         (
-            lambda t: t.replace("Nearly every day, es: Casi", "Almost every day, es: Casi"),
-            "the questions changed since version 1 was recorded: raise survey.version",
+            lambda t: t.replace("'Nearly every day', es: 'Casi", "'Almost every day', es: 'Casi"),
+            "the questions changed since version 2 was recorded: raise survey.version",
         ),
     ],
 )
@@ -242,14 +242,29 @@ def test_shipped_surveys_pass_their_checks_and_cite_a_source():
 # ---- CLI ------------------------------------------------------------------------------------
 
 
+def test_surveys_start_closed_and_the_demo_opens_those_nobody_touched(app, vecino):  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    assert "Contestar una encuesta" not in spanish(Resident(vecino)).say("menu")  # production
+    runner.invoke(main, ["surveys", "close", "phq2"])  # an organizer's choice
+    result = runner.invoke(main, ["surveys", "demo"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Demo surveys opened: family_checkin, housing_transport, hunger_vital_sign.\n"
+    )
+    listing = runner.invoke(main, ["surveys", "list"]).output
+    assert "phq2                 v2   closed" in listing
+    assert "Contestar una encuesta" in Resident(vecino).say("menu")
+    assert runner.invoke(main, ["surveys", "demo"]).output == "No demo survey to open.\n"
+
+
 def test_cli_open_list_close_and_export(app, vecino, tmp_path: Path):  # type: ignore[no-untyped-def]
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["surveys", "open", "hunger_vital_sign"])
     assert result.exit_code == 0 and "Survey hunger_vital_sign is open." in result.output
     spanish(Resident(vecino)).say("encuesta comida", "sí", "2", "3")
     listing = runner.invoke(main, ["surveys", "list"]).output
-    assert "hunger_vital_sign    v1   open    1 completed, 0 in progress" in listing
-    assert "phq2                 v1   closed  0 completed" in listing
+    assert "hunger_vital_sign    v2   open    1 completed, 0 in progress" in listing
+    assert "phq2                 v2   closed  0 completed" in listing
     out = tmp_path / "hvs.csv"
     result = runner.invoke(main, ["surveys", "export", "hunger_vital_sign", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -264,7 +279,7 @@ def test_cli_open_list_close_and_export(app, vecino, tmp_path: Path):  # type: i
     assert "hvs_worried: 1 answered, 0 skipped  [sometimes 1]" in summary
     result = runner.invoke(main, ["surveys", "close", "hunger_vital_sign"])
     assert "Survey hunger_vital_sign is closed." in result.output
-    assert "Responder una encuesta" not in Resident(vecino).say("menu")
+    assert "Contestar una encuesta" not in Resident(vecino).say("menu")
 
 
 def test_cli_refuses_an_unknown_survey(app):  # type: ignore[no-untyped-def]
@@ -276,7 +291,7 @@ def test_cli_refuses_an_unknown_survey(app):  # type: ignore[no-untyped-def]
 def test_flows_check_command_reports_a_changed_survey(tmp_path: Path):
     from tests.test_cli import run
 
-    flows = _broken_flows(tmp_path, lambda t: t.replace("Several days, es:", "Some days, es:"))
+    flows = _broken_flows(tmp_path, lambda t: t.replace("'Several days', es:", "'Some days', es:"))
     result = run(["flows", "check", "--quiet"], tmp_path, VECINO_FLOWS_DIR=str(flows))
     assert result.returncode == 1
-    assert "ERROR phq2.yaml: the questions changed since version 1 was recorded" in result.stdout
+    assert "ERROR phq2.yaml: the questions changed since version 2 was recorded" in result.stdout

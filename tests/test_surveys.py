@@ -88,7 +88,7 @@ def test_each_answer_is_saved_as_it_arrives(vecino, resident, clock):  # type: i
     (response,) = responses(vecino)
     assert response.consent_at == clock.now
     assert response.status == IN_PROGRESS
-    assert (response.survey_key, response.survey_version) == ("hunger_vital_sign", 1)
+    assert (response.survey_key, response.survey_version) == ("hunger_vital_sign", 2)
     surveys = load_surveys(PROJECT_ROOT / "flows")
     assert response.fingerprint == surveys["hunger_vital_sign"].fingerprint
     assert (response.language, response.channel) == ("es", "sms")
@@ -169,8 +169,9 @@ def test_choice_answers_as_residents_type_them(vecino, resident, text: str, stor
     reply = resident.say(text)
     if stored is None:
         assert answers(vecino) == {}
-        # The re-prompt shows the options again.
-        assert "Frecuentemente cierto" in reply and "Nunca cierto" in reply
+        # One short line with the option numbers, not the whole question again.
+        assert reply.endswith("Responde 1, 2 o 3. O escribe SALTAR.")
+        assert "Frecuentemente cierto" not in reply
     else:
         assert answers(vecino) == {"hvs_worried": stored}
 
@@ -190,7 +191,99 @@ def test_number_out_of_range_or_unclear_stores_nothing(vecino, resident, text: s
     spanish(resident).say("encuesta familia", "sí")
     reply = resident.say(text)
     assert "household_size" not in answers(vecino)
-    assert "¿Cuántas personas viven en tu casa" in reply
+    assert "Por favor responde con un número del 1 al 20." in reply
+    assert "¿Cuántas personas viven en tu casa" not in reply  # one short line
+
+
+# How residents say how many live at home ("counting you"): what is stored.
+HOUSEHOLDS = [
+    ("4", 4),
+    ("tres", 3),
+    ("three", 3),
+    ("somos 5", 5),
+    ("somos cinco", 5),
+    ("yo y mis 3 hijos", 4),
+    ("Yo y mis tres hijos", 4),
+    ("mi esposo y yo", 2),
+    ("mi esposo, mis 2 hijos y yo", 4),
+    ("my wife, 2 kids and me", 4),
+    ("just me", 1),
+    ("solo yo", 1),
+    ("5 personas", 5),
+    ("mi esposa y mis 2 hijos", 4),
+]
+
+
+@pytest.mark.parametrize(("text", "stored"), HOUSEHOLDS)
+def test_household_size_counts_people_as_residents_say_it(vecino, resident, text, stored):  # type: ignore[no-untyped-def]
+    spanish(resident).say("encuesta familia", "sí", text)
+    assert answers(vecino)["household_size"] == stored
+
+
+@pytest.mark.parametrize("text", ["yo y mis hijos", "3 o 4", "muchos"])
+def test_a_household_that_cannot_be_counted_is_asked_again(vecino, resident, text):  # type: ignore[no-untyped-def]
+    spanish(resident).say("encuesta familia", "sí")
+    assert resident.say(text).startswith("Perdón, no entendí.")
+    assert "household_size" not in answers(vecino)
+
+
+# Hedges go to the nearest point of each scale that does not under-count (docs/surveys.md).
+HEDGES = [
+    ("encuesta comida", "casi nunca", "hvs_worried", "sometimes"),
+    ("encuesta comida", "más o menos", "hvs_worried", "sometimes"),
+    ("encuesta comida", "kind of", "hvs_worried", "sometimes"),
+    ("encuesta comida", "casi siempre", "hvs_worried", "often"),
+    ("encuesta comida", "no", "hvs_worried", "never"),
+    ("encuesta animo", "casi nunca", "phq2_interest", "several_days"),
+    ("encuesta animo", "más o menos", "phq2_interest", "several_days"),
+    ("encuesta animo", "sometimes", "phq2_interest", "several_days"),
+    ("encuesta animo", "no", "phq2_interest", "not_at_all"),
+    ("encuesta animo", "muchas veces", "phq2_interest", "more_than_half"),
+    ("encuesta animo", "casi siempre", "phq2_interest", "nearly_every_day"),
+    ("encuesta animo", "ninguno", "phq2_interest", "not_at_all"),
+]
+
+
+@pytest.mark.parametrize(("start", "text", "key", "stored"), HEDGES)
+def test_hedges_map_to_a_scale_point_that_does_not_under_count(
+    vecino, resident, start, text, key, stored
+):  # type: ignore[no-untyped-def]
+    spanish(resident).say(start, "sí", text)
+    assert answers(vecino) == {key: stored}
+
+
+@pytest.mark.parametrize("text", ["a veces", "más o menos", "sometimes"])
+def test_transportation_hedges_count_as_yes(vecino, resident, text):  # type: ignore[no-untyped-def]
+    spanish(resident).say("encuesta vivienda", "sí", "1", text)
+    assert answers(vecino)["transportation"] is True
+
+
+# "empezar" and "inicio" are yes too (tests/test_engine_questions.py), but are also the opt-in
+# keyword, which the keyword layer answers first; the understanding layer lets them through
+# when the resident has not opted out.
+@pytest.mark.parametrize("text", ["dale", "ok", "sure", "sí, por favor", "claro que sí"])
+def test_start_words_are_yes_at_consent(vecino, resident, text):  # type: ignore[no-untyped-def]
+    reply = spanish(resident).say("encuesta comida", text)
+    assert len(responses(vecino)) == 1  # consent stored
+    assert "nos preocupaba que la comida se acabara" in reply
+
+
+def test_mas_o_menos_at_consent_is_asked_again_not_more(vecino, resident):  # type: ignore[no-untyped-def]
+    reply = spanish(resident).say("encuesta comida", "más o menos")
+    assert reply == "Perdón, no entendí. Responde SÍ o NO."
+    assert resident.say("sí").startswith('"En los últimos 12 meses')
+
+
+@pytest.mark.parametrize("text", ["más", "MAS", "comida", "more"])
+def test_a_lone_word_inside_a_survey_is_an_answer_attempt(vecino, resident, text):  # type: ignore[no-untyped-def]
+    spanish(resident).say("encuesta comida", "sí")
+    assert resident.say(text) == "Perdón, no entendí. Responde 1, 2 o 3. O escribe SALTAR."
+    assert resident.say("2").startswith('"En los últimos 12 meses, la comida que compramos')
+
+
+def test_another_surveys_words_still_switch_surveys(vecino, resident):  # type: ignore[no-untyped-def]
+    spanish(resident).say("encuesta comida", "sí")
+    assert resident.say("encuesta ánimo").startswith("2 preguntas sobre cómo te has sentido")
 
 
 def test_skip_is_stored_as_a_skip(vecino, resident):  # type: ignore[no-untyped-def]
@@ -225,7 +318,7 @@ def test_stale_replies_store_nothing(vecino, resident, clock):  # type: ignore[n
 def test_language_change_mid_survey_keeps_answers_and_records_their_language(vecino, resident):  # type: ignore[no-untyped-def]
     spanish(resident).say("encuesta comida", "sí", "a veces")
     reply = resident.say("english")
-    assert "how true was this?" in reply
+    assert "How true was that for your household?" in reply
     resident.say("often")
     (response,) = responses(vecino)
     assert response.language == "es"  # the language the resident consented in
@@ -254,7 +347,7 @@ def test_positive_phq2_gives_the_lines_at_once_and_flags_once(vecino, resident):
     assert "988" not in reply  # 2 points so far
     reply = resident.say("2")  # 2 + 1 = 3: positive
     assert "988" in reply and "1-800-854-7771" in reply
-    assert reply.index("988") < reply.index("Gracias por compartir")
+    assert reply.index("988") < reply.index("Gracias por contarnos. Escribe MENU")
     (response,) = responses(vecino)
     assert response.flags == ["phq2_positive"]
     with vecino.db.transaction() as session:
@@ -264,7 +357,7 @@ def test_positive_phq2_gives_the_lines_at_once_and_flags_once(vecino, resident):
 def test_one_item_nearly_every_day_is_already_positive(vecino, resident):  # type: ignore[no-untyped-def]
     reply = spanish(resident).say("encuesta ánimo", "sí", "casi todos los días")
     assert "988" in reply  # 3 points whatever the second answer will be
-    assert "¿con qué frecuencia te has sentido decaído/a" in reply
+    assert "Se ha sentido decaído(a), deprimido(a) o sin esperanzas" in reply
 
 
 def test_positive_phq2_after_back_is_not_flagged_or_told_twice(vecino, resident):  # type: ignore[no-untyped-def]
@@ -346,7 +439,7 @@ def test_closed_survey_takes_no_answers_and_leaves_the_menu(vecino):  # type: ig
     assert "No hay ninguna encuesta abierta" in resident.say("encuesta")
     assert count(vecino, SurveyResponse) == 0
     open_survey(vecino, "phq2")
-    assert "Responder una encuesta" in resident.say("menu")
+    assert "Contestar una encuesta" in resident.say("menu")
 
 
 def test_survey_closed_while_a_resident_was_away(vecino, resident, clock):  # type: ignore[no-untyped-def]
@@ -366,12 +459,15 @@ def test_deleting_a_contact_deletes_their_survey_data(vecino, resident):  # type
     assert count(vecino, SurveyResponse) == 0 and count(vecino, SurveyAnswer) == 0
 
 
+SHIPPED_HVS_VERSION = 2  # survey.version in flows/surveys/hunger_vital_sign.yaml
+
+
 def _changed_flows(tmp_path: Path, version: int, fingerprint: str | None = None) -> Path:
     flows = tmp_path / f"flows_v{version}"
     shutil.copytree(PROJECT_ROOT / "flows", flows)
     path = flows / "surveys" / "hunger_vital_sign.yaml"
-    text = path.read_text().replace("how true was this?", "how true was it?")
-    text = text.replace("  version: 1\n", f"  version: {version}\n")
+    text = path.read_text().replace("How true was that for", "How true was it for")
+    text = text.replace(f"  version: {SHIPPED_HVS_VERSION}\n", f"  version: {version}\n")
     if fingerprint:
         text = "\n".join(
             f"  fingerprint: {fingerprint}" if line.startswith("  fingerprint: ") else line
@@ -384,20 +480,21 @@ def _changed_flows(tmp_path: Path, version: int, fingerprint: str | None = None)
 def test_changed_questions_need_a_new_version(tmp_path, settings, clock):  # type: ignore[no-untyped-def]
     from bot.engine import InvalidFlows
 
-    flows = _changed_flows(tmp_path, version=1)
+    flows = _changed_flows(tmp_path, version=SHIPPED_HVS_VERSION)
     with pytest.raises(InvalidFlows) as error:
         create_app(settings_with(settings, flows_dir=flows), clock=clock)
     message = str(error.value)
-    assert "hunger_vital_sign.yaml: the questions changed since version 1 was recorded" in message
+    assert "hunger_vital_sign.yaml: the questions changed since version 2 was recorded" in message
 
 
 def test_answers_keep_the_version_they_were_given_under(tmp_path, settings, clock, vecino):  # type: ignore[no-untyped-def]
     open_survey(vecino, "hunger_vital_sign")
     spanish(Resident(vecino)).say("encuesta comida", "sí", "1")
     load_surveys.cache_clear()
-    probe = load_surveys(_changed_flows(tmp_path, version=2))
+    new = SHIPPED_HVS_VERSION + 1
+    probe = load_surveys(_changed_flows(tmp_path, version=new))
     new_fingerprint = probe["hunger_vital_sign"].fingerprint
-    flows = _changed_flows(tmp_path / "v2", version=2, fingerprint=new_fingerprint)
+    flows = _changed_flows(tmp_path / "v2", version=new, fingerprint=new_fingerprint)
     app2 = create_app(settings_with(settings, flows_dir=flows), clock=clock)
     try:
         resident = Resident(app2.extensions["vecino"])
@@ -405,9 +502,9 @@ def test_answers_keep_the_version_they_were_given_under(tmp_path, settings, cloc
         assert "¿Empezamos?" in reply  # the v1 response is not resumed under v2's questions
         resident.say("sí", "2")
         old, new = responses(vecino)
-        assert (old.survey_version, old.status) == (1, ABANDONED)
+        assert (old.survey_version, old.status) == (SHIPPED_HVS_VERSION, ABANDONED)
         assert {a.key: a.value for a in old.answers} == {"hvs_worried": "often"}
-        assert (new.survey_version, new.fingerprint) == (2, new_fingerprint)
+        assert (new.survey_version, new.fingerprint) == (SHIPPED_HVS_VERSION + 1, new_fingerprint)
         assert {a.key: a.value for a in new.answers} == {"hvs_worried": "sometimes"}
     finally:
         app2.extensions["vecino"].db.dispose()

@@ -14,7 +14,8 @@ MAX_BODY = 1600  # Twilio rejects longer message bodies
 def render_text(reply: Outbound) -> str:
     """One reply as SMS text: the text, then its choices as numbered lines."""
     lines = [reply.text] if reply.text else []
-    lines.extend(f"{number}. {option.label}" for number, option in enumerate(reply.options, 1))
+    if reply.list_options:
+        lines.extend(f"{n}. {option.label}" for n, option in enumerate(reply.options, 1))
     return "\n".join(lines)
 
 

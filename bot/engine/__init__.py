@@ -5,6 +5,7 @@ from .flows import FlowFault, FlowSet, load_flows, validate
 from .runner import MAIN_FLOW, WELCOME_FLOW, Engine, EngineSettings, InvalidFlows
 from .types import (
     HISTORY_KEY,
+    OFFER_KEY,
     PREFILL_KEY,
     SHOWN_KEY,
     TRIGGER_KEY,
@@ -20,6 +21,7 @@ from .types import (
 __all__ = [
     "HISTORY_KEY",
     "MAIN_FLOW",
+    "OFFER_KEY",
     "PREFILL_KEY",
     "SHOWN_KEY",
     "TRIGGER_KEY",

@@ -9,58 +9,41 @@ from datetime import date
 from typing import Any
 
 from .flows import Choice, Step
+from .people import count_people
 from .text import contains_phrase, fold
 from .types import Inbound
 
 NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "zero": 0,
-    "none": 0,
-    "uno": 1,
-    "una": 1,
-    "dos": 2,
-    "tres": 3,
-    "cuatro": 4,
-    "cinco": 5,
-    "seis": 6,
-    "siete": 7,
-    "ocho": 8,
-    "nueve": 9,
-    "diez": 10,
-    "cero": 0,
-    "ninguno": 0,
-    "ninguna": 0,
-}
+    "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20,
+    "cero": 0, "ninguno": 0, "ninguna": 0, "uno": 1, "una": 1, "un": 1, "dos": 2, "tres": 3,
+    "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16,
+    "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
+}  # fmt: skip
+# ("once" is left out: it is 11 in Spanish but "one time" in English.)
+# Inside a longer reply these are articles more often than numbers ("una familia de cinco",
+# "none of these"): they count only before "o" / "or" ("una o dos") or as the whole message.
+ARTICLES = {"un", "una", "none", "ninguno", "ninguna"}
+ALTERNATIVES = {"o", "u", "or", "y", "and"}
 YES = {
-    "yes",
-    "y",
-    "yeah",
-    "yep",
-    "yup",
-    "sure",
-    "ok",
-    "okay",
-    "si",
-    "s",
-    "claro",
-    "sip",
-    "correcto",
-    "de acuerdo",
-    "esta bien",
-    "si claro",
-    "yes please",
-    "si por favor",
-}
-NO = {"no", "n", "nope", "nah", "no thanks", "no gracias", "nel"}
+    "yes", "y", "yeah", "yea", "yep", "yup", "sure", "sure thing", "ok", "okay", "okey", "oki",
+    "alright", "all right", "of course", "ready", "go", "lets go", "let s go", "start",
+    "begin", "lets start", "let s start", "yes please", "si", "s", "sip", "claro",
+    "claro que si", "si claro", "por supuesto", "correcto", "de acuerdo", "esta bien", "bueno",
+    "dale", "va", "sale", "orale", "listo", "lista", "vamos", "si por favor",
+    # "¿Empezamos?" is answered with the verb: these are yes to a question, and an opt-in
+    # keyword only for someone who opted out (the keyword layer decides that first).
+    "empezar", "empecemos", "empezamos", "comenzar", "comencemos", "comenzamos", "iniciar",
+    "inicio", "iniciemos",
+}  # fmt: skip
+NO = {
+    "no", "n", "nope", "nop", "nah", "nel", "no thanks", "no thank you", "no gracias",
+    "not now", "ahora no", "ahorita no", "never", "nunca", "not really", "no realmente",
+}  # fmt: skip
+NEGATIONS = {"no", "not", "nunca", "never", "nope", "nel", "nah", "dont", "don", "cant"}
 # Navigation words, matched against the whole message only: a resident writing "I'd skip
 # breakfast" is answering, not skipping. "No sé" counts as a skip where a skip is allowed,
 # because that is what a patient interviewer would write down.
@@ -104,6 +87,22 @@ BACK_WORDS = {
     "anterior",
     "pregunta anterior",
 }
+# Hedges: an answer that does not fit the question's options is still an answer attempt, never
+# a keyword for another flow ("más o menos" must not fire MÁS). Flows map the hedges they can
+# place on their own scale (see docs/surveys.md); anything else is asked again.
+HEDGES = {
+    "mas o menos", "more or less", "kind of", "kinda", "sort of", "sorta", "maybe", "tal vez",
+    "quizas", "quiza", "a veces", "sometimes", "casi nunca", "almost never", "casi siempre",
+    "almost always", "no mucho", "not much", "a little", "un poco", "regular", "so so",
+    "asi asi", "depende", "it depends",
+}  # fmt: skip
+# Asking for the question again: the short re-prompt names only the option numbers.
+REPEAT_WORDS = {
+    "repeat", "repeat the question", "again", "what", "huh", "what question", "which question",
+    "que", "que pregunta", "cual pregunta", "como", "repite", "repitela", "repetir",
+    "la pregunta", "no entiendo", "no entendi", "i dont understand", "i don t understand",
+    "options", "the options", "las opciones", "cuales opciones",
+}  # fmt: skip
 CONNECTORS = {"y", "e", "and", "&", "+"}
 ZIP_PATTERN = re.compile(r"(?<![\w])(\d{5})(?:-\d{4})?(?![\w])")
 NUMBER_PATTERN = re.compile(r"(?<![\w.,-])(-?\d+(?:[.,]\d+)?)(?![\w])")
@@ -124,16 +123,25 @@ class Answer:
 
 
 def number_in(text: str) -> int | float | None:
-    """The one number a message holds (digits or a number word), else None."""
+    """The one number a message holds (digits, or a number word: "tres", "somos cinco")."""
     folded = fold(text)
     if folded in NUMBER_WORDS:
         return NUMBER_WORDS[folded]
     found = NUMBER_PATTERN.findall(text.strip())
-    if len(found) != 1:
+    if found:
+        if len(found) != 1:
+            return None
+        number = float(found[0].replace(",", "."))
+        return int(number) if number.is_integer() else number
+    tokens = folded.split()
+    if not tokens:
         return None
-    raw = found[0].replace(",", ".")
-    number = float(raw)
-    return int(number) if number.is_integer() else number
+    words = [
+        NUMBER_WORDS[token]
+        for token, following in zip(tokens, [*tokens[1:], ""], strict=True)
+        if token in NUMBER_WORDS and (token not in ARTICLES or following in ALTERNATIVES)
+    ]
+    return words[0] if len(words) == 1 else None
 
 
 def zip_codes_in(text: str) -> list[str]:
@@ -145,21 +153,20 @@ def match_choice(text: str, choices: Sequence[Choice], shown: Sequence[str]) -> 
     folded = fold(text)
     if not folded:
         return None
-    by_value = {c.value: c for c in choices}
-    visible = [by_value[v] for v in shown if v in by_value] or list(choices)
-    number = number_in(text)
-    if (isinstance(number, int) and folded.replace(" ", "").isdigit()) or folded in NUMBER_WORDS:
-        if isinstance(number, int) and 1 <= number <= len(visible):
-            return visible[number - 1]
-        return None
+    visible = _visible(choices, shown)
+    if folded.replace(" ", "").isdigit():  # "2", "3.0"; the number comes from the raw text
+        number = number_in(text)
+        in_range = isinstance(number, int) and 1 <= number <= len(visible)
+        return visible[number - 1] if in_range else None
     exact = [c for c in visible if folded in _names(c)]
     if len(exact) == 1:
         return exact[0]
+    if folded in NUMBER_WORDS:  # "dos"; after the names, so "ninguno" can name "none"
+        number = NUMBER_WORDS[folded]
+        return visible[number - 1] if 1 <= number <= len(visible) else None
     # "sometimes, I guess" / "a veces creo": one choice named inside a longer reply.
-    inside = [c for c in visible if any(contains_phrase(folded, n) for n in _names(c) if n)]
-    if len(inside) == 1:
-        return inside[0]
-    return None
+    inside = _named_inside(folded, visible)
+    return inside[0] if len(inside) == 1 else None
 
 
 def _names(choice: Choice) -> set[str]:
@@ -168,6 +175,26 @@ def _names(choice: Choice) -> set[str]:
     for words in choice.words.values():
         names.update(words)
     return names
+
+
+def is_hedge(text: str) -> bool:
+    folded = fold(text)
+    return any(contains_phrase(folded, hedge) for hedge in HEDGES)
+
+
+def asks_again(text: str) -> bool:
+    """ "?", "¿qué?", "repite": the resident wants the whole question again."""
+    stripped = text.strip()
+    return bool(stripped) and (set(stripped) <= set("?¿ ") or fold(text) in REPEAT_WORDS)
+
+
+def names_choice_exactly(text: str, choices: Sequence[Choice], shown: Sequence[str]) -> bool:
+    """The reply is a shown choice's number or one of its names, not just a word inside it."""
+    folded = fold(text)
+    visible = _visible(choices, shown)
+    if folded.isdigit() or folded in NUMBER_WORDS:
+        return True
+    return any(folded in _names(c) for c in visible)
 
 
 def is_skip(text: str) -> bool:
@@ -193,7 +220,21 @@ def _numbers_only(folded: str) -> list[int] | None:
 
 
 def _named_inside(folded: str, visible: Sequence[Choice]) -> list[Choice]:
-    return [c for c in visible if any(contains_phrase(folded, n) for n in _names(c) if n)]
+    """Choices named inside a reply, the longest name winning where names overlap: in
+    "casi nunca" the words of "sometimes" ("casi nunca") beat those of "never" ("nunca")."""
+    spans = [
+        (found.start(), found.end(), choice)
+        for choice in visible
+        for name in _names(choice)
+        if name
+        for found in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded)
+    ]
+    kept = {
+        id(choice)
+        for start, end, choice in spans
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+    }
+    return [c for c in visible if id(c) in kept]
 
 
 PIECE_SEPARATORS = re.compile(r"[,;/+&]|\s(?:y|e|and)\s", re.IGNORECASE)
@@ -247,11 +288,25 @@ def match_choices(
 
 
 def parse_yes_no(text: str) -> bool | None:
+    """Yes, no, or None; "sí, por favor" and "no, gracias" too (a yes or no word first, and
+    nothing after it that turns it around: "sí pero no" and "no sé" are neither)."""
     folded = fold(text)
     if folded in YES or folded == "1":
         return True
     if folded in NO or folded == "2":
         return False
+    tokens = folded.split()
+    for size in (3, 2, 1):
+        head, rest = " ".join(tokens[:size]), tokens[size:]
+        if not rest:
+            continue
+        if head in YES and not NEGATIONS.intersection(rest):
+            return True
+        turned = rest[0] in ("se", "lo", "sabe", "idea") or any(
+            " ".join(rest[:n]) in YES for n in (1, 2)
+        )
+        if head in NO and not turned:
+            return False
     return None
 
 
@@ -314,12 +369,23 @@ def _yes_no(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
         return Answer(inbound.choice == "yes")
     value = parse_yes_no(inbound.text)
     if value is None:
+        value = _step_yes_no_words(step, fold(inbound.text))
+    if value is None:
         return _unclear_or_empty(inbound)
     return Answer(value)
 
 
+def _step_yes_no_words(step: Step, folded: str) -> bool | None:
+    """A question's own ``yes_words`` / ``no_words`` (AHC transportation: "a veces" is yes)."""
+    said_yes = any(contains_phrase(folded, w) for w in step.yes_words if w)
+    said_no = any(contains_phrase(folded, w) for w in step.no_words if w)
+    if said_yes != said_no:
+        return said_yes
+    return None
+
+
 def _number(step: Step, inbound: Inbound, shown: Sequence[str]) -> Answer:
-    number = number_in(inbound.text)
+    number = count_people(inbound.text) if step.household else number_in(inbound.text)
     if number is None:
         return _unclear_or_empty(inbound)
     if step.minimum is not None and number < step.minimum:

@@ -7,9 +7,14 @@ text a resident sees is given in ``en`` and ``es`` side by side.
 
 Questions (``ask``) are ``choice``, ``multi`` (several choices in one reply), ``yesno``,
 ``number``, ``scale`` (whole numbers from ``min`` to ``max``), ``text``, ``zip``, ``date`` and
-``location``; ``skippable: true`` lets SKIP / SALTAR answer them. A flow may set ``allow_back``
-(BACK / ATRÁS re-asks the previous question), ``on_event`` (an action told of every answer,
-skip, BACK and crisis inside the flow) and ``on_expire`` (where a timed-out resident resumes).
+``location``; ``skippable: true`` lets SKIP / SALTAR answer them. A ``number`` question with
+``household: true`` counts people ("yo y mis 3 hijos" is 4); a ``yesno`` question may list its
+own ``yes_words`` / ``no_words`` per language (a hedge like "a veces" that means yes there).
+Every word a resident sees or types is text: ``flows check`` refuses an unquoted ``no`` that
+YAML reads as a boolean. A flow may set ``allow_back`` (BACK / ATRÁS re-asks the previous
+question), ``hold`` (a lone word is an answer attempt, never another flow's trigger),
+``on_event`` (an action told of every answer, skip, BACK and crisis inside the flow) and
+``on_expire`` (where a timed-out resident resumes).
 """
 
 from __future__ import annotations
@@ -115,6 +120,9 @@ class Step:
     next: Target = field(default_factory=Target)
     bilingual: bool = False
     skippable: bool = False  # SKIP / SALTAR is an answer here (stored as None)
+    household: bool = False  # a number question that counts people ("mi esposo y yo": 2)
+    yes_words: tuple[str, ...] = ()  # folded, both languages: this question's own yes words
+    no_words: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -147,6 +155,10 @@ class Flow:
     # Where a resident whose conversation timed out inside this flow picks up again (instead of
     # the generic "welcome back" and the menu).
     on_expire: Target | None = None
+    # While a question of this flow waits, a lone word is an answer attempt, never another
+    # flow's trigger ("más" is not MORE inside a survey); "comida 90011" or "encuesta comida"
+    # still start their flows. MENU, STOP and the other keywords always work.
+    hold: bool = False
     # A location shared while no question asks for one starts this flow, with the location
     # saved as the answer under this key (on Telegram, a pin dropped out of the blue).
     location_answer: str | None = None
@@ -174,6 +186,10 @@ def _words(raw: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, dict):
         raise FlowError("words/triggers must map a language to a list of words")
     return {lang: tuple(fold(str(w)) for w in (ws or [])) for lang, ws in raw.items()}
+
+
+def _all_words(raw: Any) -> tuple[str, ...]:
+    return tuple(word for words in _words(raw).values() for word in words)
 
 
 def _condition(raw: dict[str, Any]) -> Condition:
@@ -224,6 +240,9 @@ def parse_step(step_id: str, raw: Any) -> Step:
             minimum=raw.get("min"),
             maximum=raw.get("max"),
             skippable=bool(raw.get("skippable", False)),
+            household=bool(raw.get("household", False)),
+            yes_words=_all_words(raw.get("yes_words")),
+            no_words=_all_words(raw.get("no_words")),
             **common,
         )
     if kind == "branch":
@@ -269,6 +288,7 @@ def parse_flow(raw: Any, path: Path | None = None) -> Flow:
         triggers=_words(raw.get("triggers")),
         title=raw.get("title"),
         allow_back=bool(raw.get("allow_back", False)),
+        hold=bool(raw.get("hold", False)),
         on_event=str(raw["on_event"]) if raw.get("on_event") else None,
         on_expire=on_expire,
         location_answer=str(raw["location_answer"]) if raw.get("location_answer") else None,
@@ -369,6 +389,8 @@ def _validate_flow(
         if problem:
             yield fault(None, f"on_expire {problem}")
 
+    for step_id, reason in _not_text(flow):
+        yield fault(step_id, reason)
     for step in flow.steps.values():
         if step.kind == "say" or (step.kind == "ask" and step.ask not in CHOICE_TYPES) or step.text:
             for language in _missing_languages(step.text):
@@ -419,6 +441,45 @@ def _validate_flow(
         entries.add(flow.on_expire.step)
     for unreachable in sorted(set(flow.steps) - reachable_steps(flow, entries)):
         yield fault(unreachable, "unreachable: no step leads here from the start")
+
+
+def _not_text(flow: Flow) -> Iterator[tuple[str | None, str]]:
+    """Words and texts that YAML did not read as text. Unquoted ``no``, ``yes``, ``on``,
+    ``off``, ``true`` and ``false`` are booleans in YAML, so a choice word ``no`` would be
+    matched as "false" and never as "no"."""
+    yield from ((None, reason) for reason in _words_not_text("triggers", flow.raw.get("triggers")))
+    for step_id, raw in (flow.raw.get("steps") or {}).items():
+        if not isinstance(raw, dict):
+            continue
+        places = [("text", raw.get("text")), ("say", raw.get("say"))]
+        places += [(key, raw.get(key)) for key in ("yes_words", "no_words")]
+        for number, choice in enumerate(raw.get("choices") or [], 1):
+            if isinstance(choice, dict):
+                places.append((f"choice {number} value", {"": choice.get("value")}))
+                places += [(f"choice {number} {k}", choice.get(k)) for k in ("label", "words")]
+        for where, value in places:
+            for reason in _words_not_text(where, value):
+                yield str(step_id), reason
+
+
+def _words_not_text(where: str, value: Any) -> Iterator[str]:
+    if value is None:
+        return
+    items = value.items() if isinstance(value, dict) else [("", value)]
+    for language, words in items:
+        for word in words if isinstance(words, list) else [words]:
+            number = isinstance(word, int) and not isinstance(word, bool)
+            if isinstance(word, str) or (where.endswith("value") and number):
+                continue
+            place = f"{where} ({language})" if language else where
+            if isinstance(word, bool):
+                yield (
+                    f"{place}: YAML read an unquoted word as the boolean {word!r} (no, yes, on, "
+                    "off, true and false are booleans in YAML); put the word in quotes, "
+                    "like 'no'"
+                )
+            else:
+                yield f"{place}: {word!r} is not text; put it in quotes"
 
 
 def _date_bound_problems(low: Any, high: Any) -> Iterator[str]:

@@ -57,3 +57,15 @@ NEED_DATE = N_("Please send a date, like 3/15/2024, or a month and year, like 3/
 AMBIGUOUS_DATE = N_("Please write the month as a word, like March 4 2024.")
 SKIP_HINT = N_("Reply SKIP to skip this question.")
 NO_PREVIOUS = N_("This is the first question, so there is nothing to go back to.")
+
+# ---- Short re-prompts (surveys helper): one line with the option numbers, not the whole
+# question again; the whole question comes back on request ("?", "repite") or after repeated
+# misses. Each piece is a whole sentence; the engine joins them on one line after
+# NOT_UNDERSTOOD (or EMPTY, JUST_ONE, NOT_TOGETHER).
+REPLY_NUMBERS = N_("Reply {numbers}.")
+OR_LIST = N_("{first} or {last}")
+REPLY_ONE_OR_MORE = N_("Reply one or more numbers (like 1 3).")
+REPLY_YES_NO = N_("Reply YES or NO.")
+REPLY_A_NUMBER = N_("Reply with a number, like 3.")
+TYPE_YOUR_ANSWER = N_("Please type your answer.")
+OR_SKIP = N_("Or reply SKIP.")

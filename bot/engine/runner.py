@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..understanding import Reading, is_confirmation, read
+from ..understanding import Reading, fold, is_confirmation, read
 from ..understanding.requests import Triggers
 from . import messages as m
 from .actions import (
@@ -25,10 +25,11 @@ from .actions import (
     builtin_capabilities,
     pick_language,
 )
-from .answers import is_back, is_skip, parse_answer
+from .answers import asks_again, is_back, is_hedge, is_skip, names_choice_exactly, parse_answer
 from .flows import CHOICE_TYPES, Flow, FlowSet, Step, Target, validate
 from .types import (
     HISTORY_KEY,
+    OFFER_KEY,
     PREFILL_KEY,
     SHOWN_KEY,
     TRIGGER_KEY,
@@ -277,12 +278,31 @@ class Engine:
                 return
         shown = conversation.data.get(SHOWN_KEY) or [c.value for c in step.choices]
         answer = parse_answer(step, inbound, shown)
+        # "family survey" at the menu: the whole message is that survey's words, while the
+        # menu's "Take a survey" only contains one of them.
+        another_flow = answer.ok and self._names_another_flow(step, inbound, shown)
+        if another_flow and self._try_trigger(s, inbound, now, deps):
+            return
         if answer.ok:
             self._accept(s, step, answer.value, "answer", inbound, now, deps)
             return
-        if self._try_trigger(s, inbound, now, deps):
+        if inbound.choice is None and asks_again(inbound.text):
+            s.messages.append(self._question(conversation, step))
             return
-        self._reprompt(s, step, answer.problem or "unclear")
+        # A hedge ("más o menos") that fits no option is an answer to ask again, never the
+        # trigger its first word happens to be (MÁS); so is a lone word in a flow that holds.
+        held = self._flow_of(conversation).hold and len(fold(inbound.text).split()) == 1
+        if not (held or is_hedge(inbound.text)) and self._try_trigger(s, inbound, now, deps):
+            return
+        # A button that names no choice was not typed: show the question with its buttons.
+        self._reprompt(s, step, answer.problem or "unclear", whole=inbound.choice is not None)
+
+    def _names_another_flow(self, step: Step, inbound: Inbound, shown: list) -> bool:
+        if step.ask not in CHOICE_TYPES or inbound.choice is not None:
+            return False
+        folded = fold(inbound.text)
+        whole_trigger = any(folded == word for word, _, _ in self._triggers.entries)
+        return whole_trigger and not names_choice_exactly(inbound.text, step.choices, shown)
 
     def _accept(
         self,
@@ -339,37 +359,66 @@ class Engine:
         )
         self._apply_result(s, action(context))
 
-    def _reprompt(self, s: _Scratch, step: Step, problem: str) -> None:
+    def _reprompt(self, s: _Scratch, step: Step, problem: str, whole: bool = False) -> None:
+        """One short line with what would fit; the whole question again (and the way to the
+        menu) only after repeated misses, since each repeat costs the resident segments."""
         count = s.conversation.invalid_count + 1
         s.conversation = replace(s.conversation, invalid_count=count)
-        prefix = [m.EMPTY if problem == "empty" else m.NOT_UNDERSTOOD]
-        if step.ask == "date":
-            prefix = [m.AMBIGUOUS_DATE] if problem == "ambiguous" else [*prefix, m.NEED_DATE]
-        elif problem == "too_many" and step.ask == "choice":
-            prefix = [m.JUST_ONE]
-        elif problem == "conflict":
-            prefix = [m.NOT_TOGETHER]
-        elif problem == "out_of_range" and step.minimum is not None and step.maximum is not None:
-            prefix = [m.OUT_OF_RANGE]
-        elif step.ask == "scale":
-            prefix.append(m.OUT_OF_RANGE)
-        elif step.ask == "multi":
-            prefix.append(m.CHOOSE_SEVERAL)
+        again = count % self.settings.invalid_answers_before_menu_offer == 0
+        question = self._question(s.conversation, step, prefix=[m.OFFER_MENU] if again else [])
+        language = (
+            None
+            if step.bilingual and s.conversation.language is None
+            else (s.conversation.language or "en")
+        )
+        languages = ("es", "en") if language is None else (language,)
+        options = len(question.options)
+        lines = [self._retry_line(lang, step, problem, options) for lang in languages]
+        retry = "\n".join(dict.fromkeys(lines))
+        if again or whole:
+            s.messages.append(replace(question, text=f"{retry}\n{question.text}"))
+        else:
+            s.messages.append(replace(question, text=retry, list_options=False))
+
+    def _retry_line(self, language: str, step: Step, problem: str, options: int) -> str:
+        """The short re-prompt in one language: what went wrong, then what fits."""
+        lead = {"empty": m.EMPTY, "too_many": m.JUST_ONE, "conflict": m.NOT_TOGETHER}.get(
+            problem, m.NOT_UNDERSTOOD
+        )
+        ranged = step.minimum is not None and step.maximum is not None
+        if step.ask in ("choice", "multi") and problem == "out_of_range":
+            lead = m.NOT_UNDERSTOOD
+        if step.ask == "multi":
+            hint = [m.REPLY_ONE_OR_MORE]
         elif step.ask == "choice":
-            prefix.append(m.CHOOSE_NUMBER)
+            hint = [m.REPLY_NUMBERS]
         elif step.ask == "yesno":
-            prefix.append(m.ANSWER_YES_NO)
-        elif step.ask == "number":
-            prefix.append(m.NEED_NUMBER)
-        elif step.ask == "zip":
-            prefix.append(m.ONE_ZIP if problem == "too_many" else m.NEED_ZIP)
-        elif step.ask == "location":
-            prefix.append(m.ONE_ZIP if problem == "too_many" else m.NEED_LOCATION)
+            hint = [m.REPLY_YES_NO]
+        elif step.ask in ("number", "scale") and ranged:
+            lead, hint = (None if problem == "out_of_range" else lead), [m.OUT_OF_RANGE]
+        elif step.ask in ("number", "scale"):
+            hint = [m.REPLY_A_NUMBER]
+        elif step.ask == "date":
+            ambiguous = problem == "ambiguous"
+            lead, hint = (None, [m.AMBIGUOUS_DATE]) if ambiguous else (lead, [m.NEED_DATE])
+        elif step.ask in ("zip", "location"):
+            if problem == "too_many":
+                lead, hint = None, [m.ONE_ZIP]
+            else:
+                hint = [m.NEED_ZIP if step.ask == "zip" else m.NEED_LOCATION]
+        else:
+            hint = [m.TYPE_YOUR_ANSWER]
         if step.skippable:
-            prefix.append(m.SKIP_HINT)
-        if count >= self.settings.invalid_answers_before_menu_offer:
-            prefix.append(m.OFFER_MENU)
-        s.messages.append(self._question(s.conversation, step, prefix=prefix))
+            hint.append(m.OR_SKIP)
+        numbers = self._or_list(language, [str(n) for n in range(1, options + 1)])
+        parts = [lead, *hint] if lead else hint
+        return " ".join(self._tr(language, part, step, numbers=numbers) for part in parts)
+
+    def _or_list(self, language: str, items: list[str]) -> str:
+        if len(items) < 2:
+            return "".join(items)
+        last = self.translator.gettext(language, m.OR_LIST, first=items[-2], last=items[-1])
+        return ", ".join([*items[:-2], last])
 
     def _after_answer(self, step: Step, value: Any) -> Target:
         for choice in step.choices:
@@ -456,9 +505,10 @@ class Engine:
                         hops -= 1  # bounded by the number of prefilled answers
                         target = self._after_answer(step, prefilled)
                         continue
-                    visible = self._visible_choices(step, deps)
+                    visible = self._visible_choices(step, deps, s.conversation.data)
                     data = {**s.conversation.data, SHOWN_KEY: [c.value for c in visible]}
                     data.pop(PREFILL_KEY, None)
+                    data.pop(OFFER_KEY, None)
                     s.conversation = replace(s.conversation, data=data)
                     s.messages.append(self._question(s.conversation, step))
                     return
@@ -523,9 +573,14 @@ class Engine:
 
     # ---- rendering ---------------------------------------------------------------------
 
-    def _visible_choices(self, step: Step, deps: Any) -> list:
+    def _visible_choices(self, step: Step, deps: Any, data: dict) -> list:
         predicates = self.capabilities.predicates
-        return [c for c in step.choices if not c.show_if or predicates[c.show_if](deps)]
+        visible = [c for c in step.choices if not c.show_if or predicates[c.show_if](deps)]
+        offered = data.get(OFFER_KEY)
+        if isinstance(offered, list):
+            by_value = {c.value: c for c in visible}
+            visible = [by_value[value] for value in offered if value in by_value]
+        return visible
 
     def _question(
         self, conversation: Conversation, step: Step, prefix: list[str] | None = None
@@ -557,10 +612,12 @@ class Engine:
             step=f"{conversation.flow_id}/{step.id}",
         )
 
-    def _tr(self, language: str | None, message: str, step: Step | None = None) -> str:
+    def _tr(
+        self, language: str | None, message: str, step: Step | None = None, **params: str
+    ) -> str:
         if message == m.OUT_OF_RANGE and step is not None:
             params = {"minimum": _plain(step.minimum), "maximum": _plain(step.maximum)}
-        else:
+        elif message != m.REPLY_NUMBERS:
             params = {}
         if language is None:  # nobody has told us yet: say it both ways
             spanish = self.translator.gettext("es", message, **params)

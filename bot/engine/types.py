@@ -17,6 +17,9 @@ HISTORY_KEY = "_history"
 # Answers an action hands back to resume a flow: the engine walks past these questions,
 # following branches exactly as if the resident had just answered them again.
 PREFILL_KEY = "_prefill"
+# Choice values an action offers to the next question (the survey picker offers the open
+# surveys only): the question shows these, in this order, among those its show_if allows.
+OFFER_KEY = "_offer"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class Outbound:
     options: tuple[Option, ...] = ()
     asks_location: bool = False
     step: str | None = None  # "flow/step" of the question, so a button can name its question
+    # False when the text already names the options by number ("Reply 1, 2 or 3."): SMS then
+    # leaves out the numbered list, a channel with buttons still draws them.
+    list_options: bool = True
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -60,6 +66,7 @@ class Outbound:
             "options": [[o.value, o.label] for o in self.options],
             "asks_location": self.asks_location,
             "step": self.step,
+            "list_options": self.list_options,
         }
 
     @classmethod
@@ -69,6 +76,7 @@ class Outbound:
             options=tuple(Option(v, label) for v, label in payload.get("options", [])),
             asks_location=payload.get("asks_location", False),
             step=payload.get("step"),
+            list_options=payload.get("list_options", True),
         )
 
 

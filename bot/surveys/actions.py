@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import PREFILL_KEY, ActionContext, ActionResult, Capabilities, Outbound
+from ..engine import OFFER_KEY, PREFILL_KEY, ActionContext, ActionResult, Capabilities, Outbound
 from ..engine import messages as engine_messages
-from ..engine.actions import pick_language
 from ..engine.flows import Target
 from ..models import StaffFlag
 from . import messages as m
@@ -87,7 +86,7 @@ def survey_open(deps: Any) -> bool:
 
 
 def pick(context: ActionContext) -> ActionResult:
-    """From the menu: start the open survey, or list them when several are open."""
+    """From the menu: start the open survey, or offer the open ones as a numbered question."""
     if context.deps is None:
         return ActionResult(outcome="none")
     surveys = load_surveys(context.deps.settings.flows_dir)
@@ -96,13 +95,7 @@ def pick(context: ActionContext) -> ActionResult:
         return ActionResult([Outbound(context.gettext(m.NONE_OPEN))], outcome="none")
     if len(keys) == 1:
         return ActionResult(goto=Target(flow=keys[0]))
-    language = context.language or "en"
-    lines = [context.gettext(m.WHICH_SURVEY)]
-    for key in keys:
-        survey = surveys[key]
-        words = survey.triggers.get(language) or survey.triggers.get("en") or (key,)
-        lines.append(f"{words[0].upper()}: {pick_language(survey.title, language)}")
-    return ActionResult([Outbound("\n".join(lines))], outcome="several")
+    return ActionResult(data={OFFER_KEY: keys}, outcome="several")
 
 
 # ---- starting, consent, resuming ----------------------------------------------------------

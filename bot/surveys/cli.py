@@ -70,6 +70,18 @@ def close_survey(key: str) -> None:
     _set_open(key, False)
 
 
+@surveys_group.command("demo")
+def open_demo_surveys() -> None:
+    """Open the shipped surveys for a demo (`make run`), except any an organizer has
+    already opened or closed. Production never runs this: surveys start closed."""
+    vecino = current_app.extensions["vecino"]
+    with vecino.db.transaction() as session:
+        opened = store.open_untouched(session, sorted(_surveys()), utcnow())
+    click.echo(
+        f"Demo surveys opened: {', '.join(opened)}." if opened else "No demo survey to open."
+    )
+
+
 def _set_open(key: str, is_open: bool) -> None:
     _known(key)
     vecino = current_app.extensions["vecino"]

@@ -29,6 +29,7 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 RECORD_ACTION = "survey_record"
 REQUIRED_ACTIONS = ("survey_begin", "survey_consent", "survey_complete")
 SCORE_KINDS = {"any", "sum"}
+PICKER_FLOW = "take_survey"  # "Take a survey": its choice question lists every survey
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,30 @@ def validate_surveys(flow_set: FlowSet) -> list[FlowFault]:
         if is_survey(flow):
             name = flow.path.name if flow.path else flow.id
             faults.extend(FlowFault(name, step, reason) for step, reason in _problems(flow))
+    faults.extend(_picker_problems(flow_set))
     return faults
+
+
+def _picker_problems(flow_set: FlowSet) -> Iterator[FlowFault]:
+    """The picker offers each survey by number: one choice per survey, leading to it."""
+    if PICKER_FLOW not in flow_set:
+        return
+    picker = flow_set[PICKER_FLOW]
+    name = picker.path.name if picker.path else picker.id
+    questions = [s for s in picker.steps.values() if s.kind == "ask" and s.ask == "choice"]
+    if len(questions) != 1:
+        yield FlowFault(name, None, "the survey picker needs exactly one choice question")
+        return
+    step = questions[0]
+    surveys = {flow.id for flow in flow_set if is_survey(flow)}
+    listed = {choice.value for choice in step.choices}
+    for missing in sorted(surveys - listed):
+        yield FlowFault(name, step.id, f"survey {missing!r} has no choice in the picker")
+    for choice in step.choices:
+        if choice.value not in surveys:
+            yield FlowFault(name, step.id, f"choice {choice.value!r} is not a survey")
+        elif choice.next is None or choice.next.flow != choice.value or choice.next.step:
+            yield FlowFault(name, step.id, f"choice {choice.value!r} must go to its survey")
 
 
 def _bilingual(text: Any) -> bool:
@@ -210,6 +234,8 @@ def _problems(flow: Flow) -> Iterator[tuple[str | None, str]]:
         yield None, "a survey needs 'allow_back: true' (BACK / ATRÁS changes the last answer)"
     if flow.on_expire is None:
         yield None, "a survey needs 'on_expire' (offer to continue after a pause)"
+    if not flow.hold:
+        yield None, "a survey needs 'hold: true' (a lone word is an answer, not another flow)"
     actions = {step.action for step in flow.steps.values() if step.kind == "action"}
     for action in REQUIRED_ACTIONS:
         if action not in actions:

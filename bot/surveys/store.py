@@ -44,6 +44,18 @@ def set_open(session: Session, key: str, is_open: bool, now: datetime) -> bool:
     return True
 
 
+def open_untouched(session: Session, keys: Iterable[str], now: datetime) -> list[str]:
+    """Open the surveys nobody has opened or closed yet (the demo); the keys opened. A survey
+    has a row once an organizer opened or closed it, so their choice stands."""
+    opened = []
+    for key in keys:
+        if session.get(Survey, key) is not None:
+            continue
+        set_open(session, key, True, now)
+        opened.append(key)
+    return opened
+
+
 def in_progress(session: Session, contact_id: int, key: str) -> SurveyResponse | None:
     return session.scalars(
         select(SurveyResponse)
