@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+CHROMIUM ?= /usr/bin/chromium
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 EXTRACT := $(BIN)/pybabel extract -F locales/babel.cfg --no-default-keywords -k N_ -k _ -k _l \
 	--project=Vecino --version=0.1 --copyright-holder="Vecino contributors" --no-location \
 	--sort-output
 
-.PHONY: run test install dev lint format catalogs extract-messages update-catalogs bench clean
+.PHONY: run test install dev lint format catalogs extract-messages update-catalogs bench clean \
+	browser screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,10 +37,25 @@ run: install catalogs
 	$(BIN)/vecino surveys demo
 	PORT=$(PORT) $(BIN)/vecino run
 
-test: dev catalogs
+test: dev catalogs browser
 	$(BIN)/ruff check .
 	$(BIN)/vecino flows check
 	$(BIN)/python -m pytest
+
+# The admin view's browser tests drive Debian's Chromium (never a browser download).
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the admin browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "The admin view's browser tests need Debian's Chromium at $(CHROMIUM)." >&2; \
+		echo "Install it once with: sudo apt-get install chromium" >&2; exit 1; \
+	fi
+
+# Regenerate the README's admin screenshots (docs/img/*.png) from the browser tests.
+screenshots: dev catalogs browser
+	VECINO_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q -p no:cacheprovider tests/admin/test_browser.py
 
 lint: dev
 	$(BIN)/ruff check .
@@ -61,6 +78,7 @@ bench: dev catalogs
 	$(BIN)/python bench/directory.py
 	$(BIN)/python bench/surveys.py
 	$(BIN)/python bench/understanding.py
+	$(BIN)/python bench/admin.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -11,6 +11,8 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from admin import init_admin
+
 from .config import INSTANCE_DIR, Settings
 from .logmask import mask_personal_numbers
 from .models import utcnow
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.register_blueprint(health.blueprint)
     app.register_blueprint(twilio.blueprint)
     app.register_blueprint(telegram.blueprint)
+    init_admin(app)  # the admin view at /admin/
 
     @app.errorhandler(HTTPException)
     def plain_http_error(error: HTTPException) -> Response:

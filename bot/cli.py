@@ -9,6 +9,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup
 
+from admin.cli import users_group
+
 from .channels.telegram.cli import group as telegram_group
 from .config import Settings
 from .directory import cli as directory_cli
@@ -167,6 +169,7 @@ def chat(address: str, channel: str) -> None:
 main.add_command(surveys_group)
 main.add_command(directory_cli.resources)
 main.add_command(directory_cli.demo)
+main.add_command(users_group)
 
 
 if __name__ == "__main__":

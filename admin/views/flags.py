@@ -1,0 +1,113 @@
+"""The staff flags queue: crisis messages, positive PHQ-2 screens, call-back requests.
+
+Newest first, open ones by default. Each flag opens on the conversation around it, for the
+roles that may read residents' messages; handling one needs a note and is audited.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from bot.i18n import N_
+from bot.models import Contact, Message, StaffFlag
+
+from .. import audit
+from ..blueprint import STAFF, allow, blueprint
+from ..context import client_ip, current_user, now, transaction
+from ..context import gettext as _
+from ..models import FlagNote
+
+REASONS = {
+    "crisis": N_("Crisis message"),
+    "survey_phq2_positive": N_("Positive depression screen (PHQ-2)"),
+    "survey_callback": N_("Asked for a call back"),
+}
+AROUND = 6  # messages shown before and after the flagged one
+MAX_NOTE = 2000
+PAGE = 100
+
+
+def reason_label(reason: str) -> str:
+    return _(REASONS[reason]) if reason in REASONS else reason
+
+
+@blueprint.route("/flags")
+@allow(*STAFF)
+def flags():  # type: ignore[no-untyped-def]
+    show = request.args.get("show", "open")
+    query = (
+        select(StaffFlag, Contact, FlagNote)
+        .join(Contact, Contact.id == StaffFlag.contact_id)
+        .outerjoin(FlagNote, FlagNote.flag_id == StaffFlag.id)
+        .order_by(StaffFlag.created_at.desc(), StaffFlag.id.desc())
+        .limit(PAGE)
+    )
+    if show == "open":
+        query = query.where(StaffFlag.resolved_at.is_(None))
+    elif show == "handled":
+        query = query.where(StaffFlag.resolved_at.is_not(None))
+    with transaction() as db:
+        rows = db.execute(query).all()
+    return render_template("admin/flags.html", rows=rows, show=show, reason_label=reason_label)
+
+
+def thread_around(db, contact_id: int, message_id: int | None, limit: int = AROUND):  # type: ignore[no-untyped-def]
+    """The messages just before and after ``message_id`` (or the latest ones)."""
+    base = select(Message).where(Message.contact_id == contact_id)
+    if message_id is None:
+        rows = db.scalars(base.order_by(Message.id.desc()).limit(2 * limit)).all()
+        return list(reversed(rows))
+    before = db.scalars(
+        base.where(Message.id <= message_id).order_by(Message.id.desc()).limit(limit + 1)
+    ).all()
+    after = db.scalars(base.where(Message.id > message_id).order_by(Message.id).limit(limit)).all()
+    return list(reversed(before)) + list(after)
+
+
+@blueprint.route("/flags/<int:flag_id>")
+@allow(*STAFF)
+def flag(flag_id: int):  # type: ignore[no-untyped-def]
+    with transaction() as db:
+        row = db.get(StaffFlag, flag_id)
+        if row is None:
+            abort(404, description=_("There is no staff flag {id}.", id=flag_id))
+        contact = db.get(Contact, row.contact_id)
+        note = db.get(FlagNote, flag_id)
+        thread = thread_around(db, row.contact_id, row.message_id)
+    return render_template(
+        "admin/flag.html",
+        flag=row,
+        contact=contact,
+        note=note,
+        thread=thread,
+        reason_label=reason_label,
+        max_note=MAX_NOTE,
+    )
+
+
+@blueprint.route("/flags/<int:flag_id>/handle", methods=["POST"])
+@allow(*STAFF)
+def handle_flag(flag_id: int):  # type: ignore[no-untyped-def]
+    text = (request.form.get("note") or "").strip()
+    if not text:
+        abort(400, description=_("Write what you did (a short note) before marking it handled."))
+    if len(text) > MAX_NOTE:
+        abort(400, description=_("The note is too long (at most {n} characters).", n=MAX_NOTE))
+    user = current_user()
+    moment = now()
+    with transaction() as db:
+        row = db.get(StaffFlag, flag_id)
+        if row is None:
+            abort(404, description=_("There is no staff flag {id}.", id=flag_id))
+        if row.resolved_at is not None:
+            abort(409, description=_("Someone already marked this flag handled."))
+        row.resolved_at = moment
+        db.add(
+            FlagNote(
+                flag_id=flag_id, user_id=user.id, actor=user.email, note=text, handled_at=moment
+            )
+        )
+        audit.record(db, user, "flag.handle", moment, target=f"flag:{flag_id}", ip=client_ip())
+    flash(_("Flag marked handled."), "info")
+    return redirect(url_for("admin.flags"))

@@ -1,0 +1,188 @@
+"""The admin view in a real browser: Debian's Chromium driven by Playwright, against the app
+served on loopback, with residents texting in through the signed Twilio webhook.
+
+Set ``VECINO_SCREENSHOTS=docs/img`` (``make screenshots``) to save the README's pictures.
+Chromium comes from Debian (``.ci/run`` and ``make test`` install it); Playwright never
+downloads a browser here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from sqlalchemy import select
+
+from bot.models import Contact, StaffFlag
+from bot.surveys import store
+
+from ..test_live_server import Resident
+from .conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = os.environ.get("VECINO_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1200, "height": 900}, locale="en-US"
+    )
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/admin/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_sign_in_and_watch_residents_arrive_on_the_dashboard(page, live_server, accounts):  # type: ignore[no-untyped-def]
+    page.goto("/admin/login")
+    shot(page, "login")
+    sign_in(page, "olga@example.org", "wrong password!!")
+    assert "do not match an account" in page.text_content("p.flash.error")
+    sign_in(page, "olga@example.org")
+    assert page.url.endswith("/admin/dashboard")
+    assert page.text_content("#total-contacts") == "0"
+    for n, (greeting, choice) in enumerate([("hola", "1"), ("hola", "1"), ("hello", "2")]):
+        resident = Resident(live_server, f"+1213555010{n}")
+        resident.send(greeting)
+        resident.send(choice)
+    page.reload()
+    assert page.text_content("#total-contacts") == "3"
+    assert page.locator("svg.chart rect").count() > 0
+    shot(page, "dashboard")
+
+
+def test_a_form_without_its_csrf_token_is_refused_in_the_browser(page, accounts):  # type: ignore[no-untyped-def]
+    sign_in(page, "olga@example.org")
+    page.goto("/admin/resource/p1")
+    page.eval_on_selector("form.stack input[name=csrf_token]", "input => input.remove()")
+    page.click("button[value=verify]")
+    assert "no security token" in page.text_content("p.flash.error")
+    page.goto("/admin/resource/p1")
+    assert page.text_content("#verified") == "–"  # nothing changed
+
+
+def test_partner_staff_are_refused_a_conversation(page, live_server, accounts, vecino):  # type: ignore[no-untyped-def]
+    Resident(live_server, "+12135550199").send("hola")
+    with vecino.db.transaction() as session:
+        contact_id = session.scalars(select(Contact.id)).one()
+    sign_in(page, "pat@example.org")
+    response = page.goto(f"/admin/conversations/{contact_id}")
+    assert response.status == 403
+    assert "Your role (partner) cannot open this page." in page.text_content("main")
+    assert "hola" not in page.content()
+    assert page.locator("nav a", has_text="Conversations").count() == 0
+
+
+def test_a_crisis_flag_is_handled_with_a_note(page, live_server, accounts, vecino):  # type: ignore[no-untyped-def]
+    resident = Resident(live_server, "+12135550177")
+    resident.send("hola")
+    resident.send("1")
+    [reply] = resident.send("ya no quiero vivir")
+    assert "988" in reply
+    sign_in(page, "olga@example.org")
+    page.click("nav >> text=Staff flags")
+    assert "Crisis message" in page.text_content("table.flags")
+    shot(page, "flags")
+    page.click("text=Open the conversation")
+    assert "ya no quiero vivir" in page.text_content("li.msg.flagged")
+    shot(page, "flag")
+    page.fill("textarea[name=note]", "Llamé a la familia; están a salvo.")
+    page.click("text=Mark handled")
+    assert "Flag marked handled." in page.text_content("p.flash")
+    assert "No staff flags here." in page.text_content("table.flags")
+    with vecino.db.transaction() as session:
+        assert session.scalars(select(StaffFlag)).one().resolved_at is not None
+
+
+def test_both_languages_and_the_choice_is_remembered(page, accounts):  # type: ignore[no-untyped-def]
+    sign_in(page, "ada@example.org")
+    page.click("button[value=es]")
+    assert page.text_content("h1") == "Panel"
+    assert "Acceso por idioma" in page.text_content("main")
+    page.goto("/admin/resources")
+    assert page.text_content("h1") == "Recursos"
+    shot(page, "resources-es")
+    page.click("text=Eastside Food Pantry")
+    page.click("button[value=verify]")
+    assert page.text_content("p.flash") == "Guardado."
+    page.click("button[value=en]")
+    assert page.text_content("h1") == "Eastside Food Pantry"
+    page.goto("/admin/dashboard")
+    assert page.text_content("h1") == "Dashboard"
+
+
+def test_survey_and_needs_pages(page, live_server, accounts, vecino, clock):  # type: ignore[no-untyped-def]
+    with vecino.db.transaction() as session:
+        store.set_open(session, "hunger_vital_sign", True, clock())
+    for number, words in (
+        ("+12135550150", ["food survey", "yes", "often", "sometimes"]),
+        ("+12135550151", ["encuesta comida", "si", "nunca", "nunca"]),
+        ("+12135550152", ["food 90057"]),
+    ):
+        resident = Resident(live_server, number)
+        for word in words:
+            resident.send(word)
+    sign_in(page, "ada@example.org")
+    page.goto("/admin/surveys/hunger_vital_sign")
+    assert page.text_content("#responses") == "2"
+    shot(page, "survey")
+    page.goto("/admin/needs")
+    assert "90057" in page.text_content("table")
+    shot(page, "needs")
+
+
+def test_upload_a_directory_file_and_read_the_report(page, accounts):  # type: ignore[no-untyped-def]
+    sign_in(page, "olga@example.org")
+    page.goto("/admin/resources/import")
+    csv_text = (
+        "id,organization,name,category,zip\n"
+        "u1,Upload Org,Upload Pantry,food,90004\n"
+        "u2,Upload Org,,food,90004\n"
+    )
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "places.csv", "mimeType": "text/csv", "buffer": csv_text.encode()}],
+    )
+    page.click("button[type=submit]")
+    report = page.text_content("pre.report")
+    assert "SKIPPED upload.csv, row 3: no name" in report
+    assert "1 row(s) skipped." in page.text_content("p.flash")
+    shot(page, "import")
+    page.goto("/admin/resources?q=upload")
+    assert "Upload Pantry" in page.text_content("table")
