@@ -10,7 +10,14 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.engine import load_flows, validate
-from bot.engine.answers import asks_again, is_hedge, match_choice, number_in, parse_yes_no
+from bot.engine.answers import (
+    asks_again,
+    is_hedge,
+    is_skip,
+    match_choice,
+    number_in,
+    parse_yes_no,
+)
 from bot.engine.flows import Choice
 from bot.engine.people import count_people
 
@@ -95,6 +102,11 @@ HOW_OFTEN = (
 def test_the_longest_name_wins_where_names_overlap(text: str, value: str | None):
     choice = match_choice(text, HOW_OFTEN, ["sometimes", "never"])
     assert (choice.value if choice else None) == value
+
+
+@pytest.mark.parametrize("text", ["no sé", "Quién sabe", "ni idea", "who knows", "not sure"])
+def test_not_knowing_is_a_skip(text: str):
+    assert is_skip(text)
 
 
 def test_hedges_and_asking_again():

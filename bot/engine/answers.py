@@ -75,6 +75,11 @@ SKIP_WORDS = {
     "no quiero responder",
     "no se",
     "no lo se",
+    "quien sabe",
+    "ni idea",
+    "no tengo idea",
+    "who knows",
+    "no idea",
 }
 BACK_WORDS = {
     "back",
