@@ -15,11 +15,11 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from bot.services import build_services
 from bot.config import Settings
 from bot.conversations import Envelope
 from bot.engine import Inbound
 from bot.schema import scratch_database
+from bot.services import build_services
 from bot.surveys import store
 from bot.surveys.definitions import load_surveys
 from bot.surveys.results import export_rows, summarize
