@@ -17,6 +17,7 @@ from bot.directory import followup
 from bot.models import Contact, ConversationState
 from bot.outbound import outbox
 from bot.services import Vecino
+from bot.surveys.actions import RESPONSE_KEY
 
 log = logging.getLogger(__name__)
 # An unfinished survey is nudged once, about a day after the last answer; a conversation
@@ -25,7 +26,6 @@ NUDGE_AFTER = timedelta(days=1)
 NUDGE_LOOKBACK = timedelta(days=2)
 NUDGE_EXPIRES = timedelta(days=2)
 FOLLOWUP_EXPIRES = timedelta(days=2)
-RESPONSE_KEY = "survey_response"  # bot.surveys.actions keeps the response id under it
 
 _services: Vecino | None = None
 

@@ -30,7 +30,7 @@ def due_searches(session: Session, now: datetime, after: timedelta) -> list[tupl
     places and is between ``after`` and ``after + LOOKBACK`` old, for contacts we may write."""
     cutoff = now - after
     rows = session.execute(
-        select(ResourceSearch.id, ResourceSearch.contact_id)
+        select(ResourceSearch.id, ResourceSearch.contact_id, ResourceSearch.created_at)
         .where(
             ResourceSearch.contact_id.is_not(None),
             ResourceSearch.shown > 0,
@@ -38,16 +38,15 @@ def due_searches(session: Session, now: datetime, after: timedelta) -> list[tupl
         )
         .order_by(ResourceSearch.created_at.desc(), ResourceSearch.id.desc())
     ).all()
-    newest: dict[int, int] = {}
-    for search_id, contact_id in rows:
-        newest.setdefault(contact_id, search_id)  # rows are newest first
+    newest: dict[int, tuple[int, datetime]] = {}
+    for search_id, contact_id, created in rows:
+        newest.setdefault(contact_id, (search_id, created))  # rows are newest first
     due = []
-    for contact_id, search_id in newest.items():
-        created = session.scalar(
-            select(ResourceSearch.created_at).where(ResourceSearch.id == search_id)
-        )
+    for contact_id, (search_id, created) in newest.items():
+        if created > cutoff:
+            continue  # their newest search is too recent; an older one is not asked about
         contact = session.get(Contact, contact_id)
-        if created is not None and created <= cutoff and contact and contacts.may_receive(contact):
+        if contact is not None and contacts.may_receive(contact):
             due.append((search_id, contact))
     return due
 

@@ -171,6 +171,8 @@ class Dispatcher:
                 return
             now = self.clock()
             row.attempts += 1
+            # Pieces that went out are recorded even when a later piece failed; a retry then
+            # sends the whole message again (only a long message split in two can hit this).
             for provider_id, text in report.delivered:
                 session.add(_sent_message(row, provider_id, text, now))
             if report.ok:

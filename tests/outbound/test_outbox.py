@@ -4,18 +4,22 @@ of Twilio's REST API, errors, claims and leases. Runs on SQLite and on PostgreSQ
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.channels.console import ConsoleSender
+from bot.channels.senders import build_senders
 from bot.conversations import Envelope
 from bot.engine import Inbound, Outbound
 from bot.models import Contact, ConversationState, Message
 from bot.outbound import outbox
+from bot.outbound.dispatch import Dispatcher
 from bot.outbound.pacing import Pacer
 from bot.outbound.receipts import record_status
+from bot.outbound.sender import Sender
 from bot.outbound.status import OutboxStatus
 
 from ..conftest import PUBLIC_BASE_URL, settings_with
@@ -269,3 +273,35 @@ def test_the_console_sender_logs_what_would_go_out_masked(caplog):  # type: igno
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "+12135550123" not in logged and "secreto" not in logged
     assert "would send 1 segment(s) to +1******0123 (es, step referral_followup/ask)" in logged
+
+
+def test_every_sender_implements_the_sender_protocol(vecino):  # type: ignore[no-untyped-def]
+    senders, pacers = build_senders(vecino)
+    assert {type(s).__name__ for s in senders.values()} == {
+        "TwilioRestSender",
+        "TelegramOutboxSender",
+    }
+    assert all(isinstance(s, Sender) for s in [*senders.values(), ConsoleSender()])
+    assert set(pacers) == {"twilio", "telegram", "console"}
+    assert pacers["twilio"].rate == vecino.settings.send_rate
+
+
+def test_two_workers_at_once_send_each_message_exactly_once(vecino, clock, fake_twilio):  # type: ignore[no-untyped-def]
+    for n in range(40):
+        contact_id = add_contact(vecino, clock, address=f"+1213555{n:04d}")
+        enqueue(vecino, clock, contact_id, key=f"k{n}")
+    workers = [dispatcher(vecino, clock, worker=name) for name in ("a", "b")]
+
+    def drain(worker: Dispatcher) -> None:
+        while worker.run_once(limit=3):
+            pass
+
+    threads = [threading.Thread(target=drain, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    numbers = [call["To"] for call in fake_twilio.calls]
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+    with vecino.db.transaction() as session:
+        assert outbox.counts(session) == {("sent", "test"): 40}
