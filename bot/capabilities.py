@@ -7,6 +7,7 @@ A capability registers here when it exists; until then, a flow that names its ac
 from __future__ import annotations
 
 from .directory.actions import register as register_directory
+from .directory.followup import register as register_followup
 from .engine import Capabilities
 from .surveys.actions import register as register_surveys
 
@@ -15,4 +16,5 @@ def build_capabilities() -> Capabilities:
     capabilities = Capabilities()
     register_surveys(capabilities)
     register_directory(capabilities)
+    register_followup(capabilities)
     return capabilities

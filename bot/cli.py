@@ -11,6 +11,9 @@ from flask.cli import FlaskGroup
 
 from admin.cli import users_group
 
+# The worker lives in the top-level ``scheduler`` package; its commands join ours here.
+from scheduler.cli import outbox_group, worker_command
+
 from .channels.telegram.cli import group as telegram_group
 from .config import Settings
 from .directory import cli as directory_cli
@@ -43,6 +46,8 @@ def main() -> None:
 
 
 main.add_command(telegram_group)
+main.add_command(worker_command)
+main.add_command(outbox_group)
 
 
 @click.command("run")
@@ -55,20 +60,33 @@ main.add_command(telegram_group)
     default=lambda: int(os.environ.get("PORT", "5000")),
     show_default="$PORT or 5000",
 )
-def run(host: str, port: int) -> None:
-    """Serve the bot for development and small deployments."""
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Also run the scheduler and outbox sender in this process.",
+)
+def run(host: str, port: int, worker: bool) -> None:
+    """Serve the bot for development and small deployments (with the worker embedded)."""
     from werkzeug.serving import run_simple
 
     from .app import create_app
 
     app = create_app()
     settings: Settings = app.config["SETTINGS"]
+    # Exactly one embedded worker: this command never uses the reloader (which would import
+    # the app twice), and gunicorn's web workers never come through here.
+    if worker and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        from scheduler.worker import start_embedded
+
+        start_embedded(app.extensions["vecino"])
     public = settings.public_base_url or f"http://{host}:{port}"
     click.echo(
         f"\nVecino is running on http://{host}:{port}\n"
         f"  Talk to it in a terminal:   vecino chat   (or .venv/bin/vecino chat)\n"
         f"  Twilio messaging webhook:   {public}/webhooks/twilio   (HTTP POST)\n"
         f"  Health check:               http://{host}:{port}/healthz\n"
+        + ("  Worker: follow-ups and reminders are sent from this process.\n" if worker else "")
         + (
             ""
             if settings.twilio_auth_token

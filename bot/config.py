@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,17 @@ def _int(env: dict, name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(raw: str) -> timedelta:
+    """``3d``, ``12h``, ``90s``, ``45m``, ``2w`` (one number and one unit)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", raw.lower())
+    if match is None:
+        raise ValueError(f"a duration looks like 3d, 12h or 90s, not {raw!r}")
+    return timedelta(**{DURATION_UNITS[match[2]]: float(match[1])})
+
+
 @dataclass
 class Settings:
     """Everything the app reads from its environment, in one typed place."""
@@ -41,7 +54,10 @@ class Settings:
     timezone: str = "America/Los_Angeles"
     quiet_hours: str = "21:00-08:00"
     send_rate: float = 1.0
+    send_threads: int = 1  # VECINO_SEND_THREADS: provider calls in flight per worker
     session_timeout_minutes: int = 60
+    followup_after: timedelta = timedelta(days=3)  # VECINO_FOLLOWUP_AFTER
+    outbox_retention: timedelta = timedelta(days=90)  # VECINO_OUTBOX_RETENTION
     public_base_url: str | None = None
     trusted_proxies: int = 0
     twilio_account_sid: str | None = None
@@ -68,7 +84,10 @@ class Settings:
             timezone=env.get("VECINO_TIMEZONE", "America/Los_Angeles"),
             quiet_hours=env.get("VECINO_QUIET_HOURS", "21:00-08:00"),
             send_rate=float(env.get("VECINO_SEND_RATE") or 1),
+            send_threads=max(_int(env, "VECINO_SEND_THREADS", 1), 1),
             session_timeout_minutes=_int(env, "VECINO_SESSION_TIMEOUT", 60),
+            followup_after=parse_duration(env.get("VECINO_FOLLOWUP_AFTER") or "3d"),
+            outbox_retention=parse_duration(env.get("VECINO_OUTBOX_RETENTION") or "90d"),
             public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
             trusted_proxies=_int(env, "VECINO_TRUSTED_PROXIES", 0),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,

@@ -1,8 +1,8 @@
-"""The one writer of a contact's standing: opted out or in, language, staff flags.
+"""The one writer of a contact's standing: opted out or in, language, unreachable, staff flags.
 
 Inbound turns (STOP, START, a language switch, a crisis), delivery receipts (Twilio 21610),
-senders (Telegram 403) and jobs all change a contact through these functions, so the rule for
-each flag lives in one place.
+senders (Telegram 403, a number Twilio rejects) and jobs all change a contact through these
+functions, so the rule for each flag lives in one place.
 """
 
 from __future__ import annotations
@@ -45,6 +45,29 @@ def opt_in(contact: Contact, now: datetime) -> None:
 
 def set_language(contact: Contact, language: str | None) -> None:
     contact.language = language
+
+
+def seen(contact: Contact, now: datetime) -> None:
+    """The resident wrote to us, so the address plainly works again."""
+    contact.last_seen_at = now
+    contact.unreachable_at = None
+
+
+def mark_unreachable(contact: Contact, now: datetime, reason: str) -> bool:
+    """The provider says this address cannot take messages (invalid, landline, unknown).
+
+    Nothing Vecino starts goes to it until the resident writes again (``seen``).
+    """
+    if contact.unreachable_at is not None:
+        return False
+    contact.unreachable_at = now
+    log.info("contact %s marked unreachable (%s)", contact.id, reason)
+    return True
+
+
+def may_receive(contact: Contact) -> bool:
+    """Whether a message Vecino starts may go to this contact (checked at send time)."""
+    return contact.opted_out_at is None and contact.unreachable_at is None
 
 
 def flag_for_staff(

@@ -24,6 +24,7 @@ from .config import Settings
 from .db import Database
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
 from .models import Contact, ConversationState, Message, utcnow
+from .outbound.status import MessageStatus
 from .privacy import mask_address
 
 log = logging.getLogger(__name__)
@@ -128,16 +129,7 @@ class ConversationService:
         if envelope.source and not contact.source:
             contact.source = envelope.source[:64]
 
-        state = contact.conversation or ConversationState(contact_id=contact.id, data={})
-        conversation = Conversation(
-            language=contact.language,
-            opted_out=contact.opted_out,
-            flow_id=state.flow_id,
-            step_id=state.step_id,
-            data=dict(state.data or {}),
-            invalid_count=state.invalid_count or 0,
-            updated_at=state.updated_at if contact.conversation else None,
-        )
+        state, conversation = conversation_of(contact)
         deps = Deps(session, contact, self.settings, now, inbound.id)
         turn = self.engine.handle(conversation, envelope.message, now, deps)
         self._apply(session, contact, state, inbound, turn, now)
@@ -160,22 +152,8 @@ class ConversationService:
         turn: Turn,
         now: datetime,
     ) -> None:
-        for event in turn.events:
-            if event.kind == "opted_out":
-                contacts.opt_out(contact, now)
-            elif event.kind == "opted_in":
-                contacts.opt_in(contact, now)
-            elif event.kind == "crisis":
-                contacts.flag_for_staff(session, contact, "crisis", now, message_id=inbound.id)
-        contacts.set_language(contact, turn.conversation.language)
-        contact.last_seen_at = now
-        state.flow_id = turn.conversation.flow_id
-        state.step_id = turn.conversation.step_id
-        state.data = dict(turn.conversation.data)
-        state.invalid_count = turn.conversation.invalid_count
-        state.updated_at = now
-        if contact.conversation is None:
-            session.add(state)
+        save_turn(session, contact, state, turn, now, message_id=inbound.id)
+        contacts.seen(contact, now)
         for reply in turn.messages:
             session.add(
                 Message(
@@ -184,11 +162,55 @@ class ConversationService:
                     direction="out",
                     body=reply.text,
                     payload=reply.to_payload(),
-                    status="replied",
+                    status=MessageStatus.REPLIED,
                     in_reply_to_id=inbound.id,
                     created_at=now,
                 )
             )
+
+
+def conversation_of(contact: Contact) -> tuple[ConversationState, Conversation]:
+    """The contact's stored state row (new if none) and the engine's view of it."""
+    state = contact.conversation or ConversationState(contact_id=contact.id, data={})
+    conversation = Conversation(
+        language=contact.language,
+        opted_out=contact.opted_out,
+        flow_id=state.flow_id,
+        step_id=state.step_id,
+        data=dict(state.data or {}),
+        invalid_count=state.invalid_count or 0,
+        updated_at=state.updated_at if contact.conversation else None,
+    )
+    return state, conversation
+
+
+def save_turn(
+    session: Session,
+    contact: Contact,
+    state: ConversationState,
+    turn: Turn,
+    now: datetime,
+    message_id: int | None = None,
+) -> None:
+    """Store what a turn changed: the contact's standing (through ``contacts``) and state.
+
+    Used for turns a resident started (``receive``) and turns Vecino started (the outbox).
+    """
+    for event in turn.events:
+        if event.kind == "opted_out":
+            contacts.opt_out(contact, now)
+        elif event.kind == "opted_in":
+            contacts.opt_in(contact, now)
+        elif event.kind == "crisis":
+            contacts.flag_for_staff(session, contact, "crisis", now, message_id=message_id)
+    contacts.set_language(contact, turn.conversation.language)
+    state.flow_id = turn.conversation.flow_id
+    state.step_id = turn.conversation.step_id
+    state.data = dict(turn.conversation.data)
+    state.invalid_count = turn.conversation.invalid_count
+    state.updated_at = now
+    if contact.conversation is None:
+        session.add(state)
 
 
 def lock_contact(session: Session, channel: str, address: str, now: datetime) -> Contact:

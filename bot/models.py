@@ -7,14 +7,19 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -78,6 +83,9 @@ class Contact(Base):
     # How they found us (a Telegram deep link such as /start townhall); never personal data.
     source: Mapped[str | None] = mapped_column(String(64))
     zip_code: Mapped[str | None] = mapped_column(String(5))  # last ZIP searched (directory)
+    # The provider says this address cannot receive messages (an invalid or landline number);
+    # cleared when the resident writes again.
+    unreachable_at: Mapped[datetime | None]
 
     conversation: Mapped[ConversationState | None] = relationship(
         back_populates="contact", uselist=False, cascade="all, delete-orphan"
@@ -127,6 +135,10 @@ class Message(Base):
     in_reply_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), index=True
     )
+    # The outbox row a message Vecino started was sent from (None for replies).
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -144,3 +156,60 @@ class StaffFlag(Base):
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """A message Vecino starts, from enqueue to the provider's answer (see ``bot.outbound``).
+
+    Either ``flow_id`` (with ``params``): the engine starts that flow at send time, so the text
+    is in the contact's language of that moment and a busy contact is not interrupted; or
+    ``payload``: messages already produced by the engine. Once the flow has run, ``payload``
+    holds its messages, so a retry sends the same words.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32))  # "followup", "survey_nudge", ...
+    # Unique per purpose ("followup:search:42"): a job that runs twice enqueues once.
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    flow_id: Mapped[str | None] = mapped_column(String(64))
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    payload: Mapped[list[Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class SendPacing(Base):
+    """When each sender may next send, shared by every worker (``bot.outbound.pacing``)."""
+
+    __tablename__ = "outbox_pacing"
+
+    sender: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_free_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# APScheduler's job store table, declared here (as APScheduler 3.11 defines it) so migrations
+# create it and the schema check knows it; APScheduler only creates it when missing.
+scheduler_jobs = Table(
+    "apscheduler_jobs",
+    Base.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)

@@ -39,3 +39,22 @@ STATUS_RANK: dict[str, int] = {
     MessageStatus.FAILED: 4,
     MessageStatus.CANCELED: 4,
 }
+
+
+class OutboxStatus(StrEnum):
+    """Where a message Vecino starts is on its way out (``OutboxMessage.status``)."""
+
+    PENDING = "pending"  # waiting for ``not_before`` (quiet hours and retries move it)
+    SENDING = "sending"  # claimed by a worker until ``lease_until``
+    SENT = "sent"  # the provider accepted it; receipts update the stored messages
+    FAILED = "failed"  # the provider refused it, or retries ran out; ``error_code`` says why
+    SUPPRESSED = "suppressed"  # not sent: the contact opted out or cannot be reached
+    EXPIRED = "expired"  # not sent: past ``expires_at`` (a reminder after its event)
+
+
+FINAL_OUTBOX_STATUSES = (
+    OutboxStatus.SENT,
+    OutboxStatus.FAILED,
+    OutboxStatus.SUPPRESSED,
+    OutboxStatus.EXPIRED,
+)

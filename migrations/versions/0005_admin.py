@@ -1,7 +1,7 @@
 """admin: staff accounts, sign-in attempts, audit log, flag notes, dashboard indexes
 
 Revision ID: 0005_admin
-Revises: 0003_surveys
+Revises: 0004_outbox
 Create Date: 2026-11-25
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.models
 
 revision = '0005_admin'
-down_revision = '0003_surveys'
+down_revision = '0004_outbox'
 branch_labels = None
 depends_on = None
 

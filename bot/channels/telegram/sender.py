@@ -33,11 +33,13 @@ from telegram.error import (
 
 from ... import contacts
 from ...db import Database
+from ...engine import Outbound
+from ...engine.actions import Translator
 from ...models import Contact, utcnow
-from ...outbound.sender import NETWORK, OPTED_OUT, SendReport
+from ...outbound.sender import NETWORK, OPTED_OUT, Pace, SendReport
 from ...privacy import mask_address
 from .client import BotClient
-from .render import TelegramMessage
+from .render import TelegramMessage, TelegramRenderer
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -173,3 +175,35 @@ def retry_after_seconds(error: RetryAfter) -> float:
     if isinstance(value, timedelta):
         return value.total_seconds()
     return float(value)
+
+
+class TelegramOutboxSender:
+    """``Sender`` for the ``telegram`` channel: renders with buttons, sends through
+    ``TelegramSender`` (403 opts the contact out; 429 waits), one pace unit per message."""
+
+    name = "telegram"
+    RETRYABLE = frozenset({NETWORK, "rate_limited", "timeout"})
+
+    def __init__(self, sender: TelegramSender, catalogs: Translator) -> None:
+        self.sender = sender
+        self.catalogs = catalogs
+
+    def send_replies(
+        self,
+        address: str,
+        replies: Sequence[Outbound],
+        language: str | None,
+        pace: Pace | None = None,
+    ) -> SendReport:
+        report = SendReport()
+        for message in TelegramRenderer(self.catalogs, language).render(list(replies)):
+            if pace is not None:
+                pace(1)
+            one = self.sender.send(address, [message])
+            # Telegram message ids repeat across chats: none is kept (there are no receipts).
+            one.delivered = [(None, message.as_text())] if one.ok else []
+            one.retryable = one.error in self.RETRYABLE
+            report.add(one)
+            if not one.ok:
+                break
+        return report

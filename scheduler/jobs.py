@@ -1,0 +1,126 @@
+"""The worker's jobs. Each is a module-level function (APScheduler stores a reference to it
+in the job store), opens its own transaction through the process's services, and only puts
+work in the outbox: the sender loop does the sending, with every send-time check.
+
+Each enqueue carries a key unique to its purpose, so a job that runs twice (a misfire
+coalesced late, a standby taking over) enqueues nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.directory import followup
+from bot.models import Contact, ConversationState
+from bot.outbound import outbox
+from bot.services import Vecino
+from bot.surveys.actions import RESPONSE_KEY
+
+log = logging.getLogger(__name__)
+# An unfinished survey is nudged once, about a day after the last answer; a conversation
+# left longer than NUDGE_LOOKBACK beyond that is let go.
+NUDGE_AFTER = timedelta(days=1)
+NUDGE_LOOKBACK = timedelta(days=2)
+NUDGE_EXPIRES = timedelta(days=2)
+FOLLOWUP_EXPIRES = timedelta(days=2)
+
+_services: Vecino | None = None
+
+
+def use_services(vecino: Vecino | None) -> None:
+    """Set by the worker at start: the services the jobs run with in this process."""
+    global _services
+    _services = vecino
+
+
+def services() -> Vecino:
+    global _services
+    if _services is None:  # a job run by hand (python -c), outside a worker
+        from bot.config import Settings
+        from bot.services import build_services
+
+        _services = build_services(Settings.from_env())
+    return _services
+
+
+def followup_scan() -> int:
+    """Queue "did you get the help you needed?" for searches old enough; returns how many."""
+    vecino = services()
+    now = vecino.conversations.clock()
+    queued = 0
+    with vecino.db.transaction() as session:
+        for search_id, contact in followup.due_searches(
+            session, now, vecino.settings.followup_after
+        ):
+            queued += outbox.enqueue(
+                session,
+                contact,
+                reason="followup",
+                key=f"followup:search:{search_id}",
+                now=now,
+                flow_id=followup.FLOW,
+                params={followup.SEARCH_PARAM: search_id},
+                expires_at=now + FOLLOWUP_EXPIRES,
+            )
+    log.info("follow-up scan: %d queued", queued)
+    return queued
+
+
+def survey_nudge_scan() -> int:
+    """Queue one nudge for each survey left unfinished about a day ago; returns how many."""
+    vecino = services()
+    now = vecino.conversations.clock()
+    resumable = [flow.id for flow in vecino.engine.flows if flow.on_expire is not None]
+    queued = 0
+    with vecino.db.transaction() as session:
+        rows = session.execute(
+            select(ConversationState, Contact)
+            .join(Contact, Contact.id == ConversationState.contact_id)
+            .where(
+                ConversationState.flow_id.in_(resumable),
+                ConversationState.step_id.is_not(None),
+                ConversationState.updated_at <= now - NUDGE_AFTER,
+                ConversationState.updated_at > now - NUDGE_AFTER - NUDGE_LOOKBACK,
+                Contact.opted_out_at.is_(None),
+                Contact.unreachable_at.is_(None),
+            )
+        ).all()
+        for state, contact in rows:
+            queued += outbox.enqueue(
+                session,
+                contact,
+                reason="survey_nudge",
+                key=f"survey_nudge:{contact.id}:{_attempt_id(state)}",
+                now=now,
+                flow_id=state.flow_id,
+                params={"resume_step": f"{state.flow_id}/{state.step_id}"},
+                expires_at=now + NUDGE_EXPIRES,
+            )
+    log.info("survey nudge scan: %d queued", queued)
+    return queued
+
+
+def housekeeping() -> dict[str, int]:
+    """Expire overdue rows, take back claims of dead workers, prune old finished rows."""
+    vecino = services()
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        done = {
+            "expired": outbox.expire_overdue(session, now),
+            "taken_back": outbox.take_back_stale(session, now),
+            "pruned": outbox.prune(session, now - vecino.settings.outbox_retention),
+        }
+    log.info("housekeeping: %s", done)
+    return done
+
+
+def _attempt_id(state: ConversationState) -> str:
+    """The survey response being filled in (one nudge per response, ever)."""
+    response = (state.data or {}).get(RESPONSE_KEY)
+    if response is not None:
+        return f"response:{response}"
+    updated: datetime = state.updated_at
+    return f"at:{updated.isoformat()}"
