@@ -184,6 +184,11 @@ def report(
     times = sorted(fake.times)
     span = times[-1] - times[0] if len(times) > 1 else 0.0
     achieved = (len(times) - 1) / span if span else float("nan")
+    busiest, first = 0, 0  # most sends that started within any one second
+    for last, moment in enumerate(times):
+        while moment - times[first] >= 1.0:
+            first += 1
+        busiest = max(busiest, last - first + 1)
     vecino = build_services(settings_for(url, "http://unused", 1))
     with vecino.db.transaction() as session:
         statuses = dict(
@@ -200,6 +205,7 @@ def report(
     print(
         f"  achieved rate     {achieved:8.2f} segments/s ({achieved / args.rate:.3f} of configured)"
     )
+    print(f"  busiest second    {busiest:8d} sends (any 1 s window)")
     print(f"  wall time         {wall:8.1f} s")
     print(f"  CPU per message   {cpu / max(len(numbers), 1) * 1000:8.2f} ms (worker processes)")
     print(f"  sent to fake      {len(numbers):8d}   unique {len(set(numbers))}")
