@@ -264,7 +264,7 @@ def test_cli_open_list_close_and_export(app, vecino, tmp_path: Path):  # type: i
     assert "hvs_worried: 1 answered, 0 skipped  [sometimes 1]" in summary
     result = runner.invoke(main, ["surveys", "close", "hunger_vital_sign"])
     assert "Survey hunger_vital_sign is closed." in result.output
-    assert "Responder una encuesta" not in Resident(vecino).say("menu")
+    assert "Contestar una encuesta" not in Resident(vecino).say("menu")
 
 
 def test_cli_refuses_an_unknown_survey(app):  # type: ignore[no-untyped-def]

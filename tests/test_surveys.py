@@ -346,7 +346,7 @@ def test_closed_survey_takes_no_answers_and_leaves_the_menu(vecino):  # type: ig
     assert "No hay ninguna encuesta abierta" in resident.say("encuesta")
     assert count(vecino, SurveyResponse) == 0
     open_survey(vecino, "phq2")
-    assert "Responder una encuesta" in resident.say("menu")
+    assert "Contestar una encuesta" in resident.say("menu")
 
 
 def test_survey_closed_while_a_resident_was_away(vecino, resident, clock):  # type: ignore[no-untyped-def]
