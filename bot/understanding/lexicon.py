@@ -393,7 +393,8 @@ REQUEST_CUES = (
 NOT_A_REQUEST = (r"cancel\w*", r"reschedul\w*", r"reprogramar")
 NAVIGATION = ("more", "more places", "next", "mas", "mas lugares", "siguiente", "otros")
 
-# "Yes" to "Do you want to stop getting our messages?" (the question is asked once).
+# "Yes" / "no" to "Do you want to stop getting our messages?" (the question is asked once).
+DENY = ("no", "n", "nope", "nah", "no thanks", "no gracias", "nel", "no quiero", "i don t")
 CONFIRM = (
     "yes",
     "y",
