@@ -128,3 +128,11 @@ def test_help_names_a_person_to_reach_when_configured(engine: Engine):
     assert "To talk to a person: (213) 555-0199." in turn.messages[0].text
     assert "Msg & data rates may apply." in turn.messages[0].text
     assert turn.conversation.flow_id == "main_menu"  # the menu follows, with the finder
+
+
+@pytest.mark.parametrize("answer", ["no", "No gracias", "nope"])
+def test_no_to_the_stop_question_carries_on_with_the_waiting_question(engine: Engine, answer):
+    turn = talk(engine, Conversation(language="es"), "chequeo", "leave me alone", answer)
+    assert not turn.conversation.opted_out
+    assert turn.messages[-1].text == "¿Cuántos niños viven contigo?"
+    assert turn.conversation.step_id == "kids"

@@ -1,10 +1,12 @@
 """The conversation engine: one inbound message in, the new state and replies out.
 
-``Engine.handle`` does no I/O of its own. Global keywords are looked at first, so a flow that is
-waiting for an answer can never swallow STOP, HELP, MENU, a language switch or a crisis; then the
-waiting question gets its answer (or BACK / SKIP where the flow allows them); then flow trigger
-words; then the menu. A flow's ``on_event`` action hears of each answer, skip, BACK and crisis,
-which is how domain modules (surveys) keep their own records without the engine knowing them.
+``Engine.handle`` does no I/O of its own. What a message is comes from ``bot.understanding``
+and is acted on first, so a flow that is waiting for an answer can never swallow STOP, HELP,
+MENU, a language switch or a crisis (opt-in words are the exception: with a question waiting
+they are its answer); then the waiting question gets its answer (or BACK / SKIP where the flow
+allows them); then flow trigger words (inside a request too, at the menu); then the menu. A
+flow's ``on_event`` action hears of each answer, skip, BACK and crisis, which is how domain
+modules (surveys, the finder) keep their own records without the engine knowing them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..understanding import Reading, fold, is_confirmation, read
+from ..understanding import Reading, confirmation, fold, read
 from ..understanding.requests import Triggers
 from . import messages as m
 from .actions import (
@@ -130,8 +132,9 @@ class Engine:
         if asked:  # the question "stop our messages?" gets this one message, no more
             data = {k: v for k, v in conversation.data.items() if k != CONFIRM_KEY}
             scratch.conversation = replace(conversation, data=data)
-            if reading is None and is_confirmation(inbound.text):
-                reading = Reading("opt_out", None)
+            answer = confirmation(inbound.text) if reading is None else None
+            if answer is not None:
+                reading = Reading("opt_out" if answer else "stay", None)
         if conversation.opted_out:
             self._while_opted_out(scratch, reading, inbound, now, deps)
         elif reading is None or not self._keyword(scratch, reading, asked, inbound, now, deps):
@@ -237,6 +240,12 @@ class Engine:
                     s.conversation, data={**s.conversation.data, CONFIRM_KEY: True}
                 )
                 self._say(s, m.CONFIRM_OPT_OUT, language)
+            case "stay":  # "no" to "stop our messages?": carry on where they were
+                step = self._current_step(s.conversation)
+                if step is None:
+                    self._restart(s, inbound, now, deps)
+                else:
+                    s.messages.append(self._question(s.conversation, step))
             case "opt_in" if s.conversation.waiting:
                 return False  # "empezar" at "¿Empezamos?" is an answer, not a subscription
             case "opt_in" | "menu":

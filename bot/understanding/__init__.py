@@ -7,14 +7,14 @@ language, or None for an ordinary message; ``Triggers`` finds a request for a fl
 evidence for them in ``tests/corpora/`` (``bench/understanding.py`` prints the figures).
 """
 
-from .classify import Reading, is_confirmation, is_crisis, read, without_filler
+from .classify import Reading, confirmation, is_crisis, read, without_filler
 from .normalize import contains_phrase, fold, normalize
 
 __all__ = [
     "Reading",
+    "confirmation",
     "contains_phrase",
     "fold",
-    "is_confirmation",
     "is_crisis",
     "normalize",
     "read",

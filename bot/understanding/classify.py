@@ -107,9 +107,15 @@ def opt_out(normalized: str, bare: str) -> Reading | None:
     return None
 
 
-def is_confirmation(text: str) -> bool:
-    """A plain yes, as an answer to "do you want to stop getting our messages?"."""
-    return without_filler(normalize(text)) in lx.CONFIRM or normalize(text) in lx.CONFIRM
+def confirmation(text: str) -> bool | None:
+    """A plain yes (True) or no (False) to "do you want to stop getting our messages?"."""
+    normalized = normalize(text)
+    for candidate in (normalized, without_filler(normalized)):
+        if candidate in lx.CONFIRM:
+            return True
+        if candidate in lx.DENY:
+            return False
+    return None
 
 
 def read(text: str) -> Reading | None:

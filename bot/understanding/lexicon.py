@@ -245,7 +245,12 @@ CRISIS = {
         r"overdose\w*",
         r"(?:feel like|want to|going to|thinking (?:about|of)|about to) end(?:ing)? it",
         r"(?:no|don t see the|what s the|whats the) point (?:in |of )?(?:living|life|going on)",
-        r"(?:want to|wish i could) disappear(?: forever)?",
+        r"(?:want to|wish i could)(?: just)? disappear(?: forever)?",
+        r"(?:want to|wish i could)(?: just)? sleep forever",
+        r"(?:i m|i am|im) done with (?:life|living|it all|everything)",
+        r"giv(?:e|ing) up on (?:life|living)",
+        r"life (?:isn t|is not|ain t) worth (?:it|living)",
+        r"want (?:it all|everything|it) to (?:all )?end",
         r"(?:nobody|no one|noone) would (?:miss me|care if i (?:was|were) gone|care if i died)",
         r"(?:take|swallow) (?:them all|all (?:the |my |these )?pills|all my meds)",
         r"(?:jump|jumping) (?:off|from) (?:a|the) (?:bridge|building|roof)",
@@ -282,6 +287,15 @@ CRISIS = {
         r"(?:tomarme|me voy a tomar|me quiero tomar) (?:todas )?(?:las|mis) pastillas",
         r"(?:dejar de|no quiero) existir",
         r"desaparecer (?:para siempre|del mundo)",
+        r"dormir y no despertar(?:me)?",
+        r"nadie (?:me )?(?:extranaria|notaria)",
+        r"a nadie le importaria (?:si me muero|si muero|que me muera|si no estoy)",
+        r"si me muero nadie",
+        r"(?:quiero|ojala) que todo (?:termine|se acabe)",
+        r"(?:me quiero ir|irme) para siempre",
+        r"(?:no tengo|ya no tengo|sin) (?:razones|razon|motivos?) (?:para|de) vivir",
+        r"(?:pienso|pensando|pense|he pensado) en (?:morir|morirme|matarme|suicidarme|"
+        r"quitarme la vida|hacerme dano)",
     ),
 }
 
@@ -393,7 +407,8 @@ REQUEST_CUES = (
 NOT_A_REQUEST = (r"cancel\w*", r"reschedul\w*", r"reprogramar")
 NAVIGATION = ("more", "more places", "next", "mas", "mas lugares", "siguiente", "otros")
 
-# "Yes" to "Do you want to stop getting our messages?" (the question is asked once).
+# "Yes" / "no" to "Do you want to stop getting our messages?" (the question is asked once).
+DENY = ("no", "n", "nope", "nah", "no thanks", "no gracias", "nel", "no quiero", "i don t")
 CONFIRM = (
     "yes",
     "y",
