@@ -59,6 +59,8 @@ bench: dev catalogs
 	$(BIN)/python bench/telegram_webhook.py
 	$(BIN)/python bench/directory.py
 	$(BIN)/python bench/surveys.py
+	$(BIN)/python bench/slow_clients.py
+	$(BIN)/python bench/bounded_waits.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
