@@ -41,6 +41,7 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     send_rate: float = 1.0
     session_timeout_minutes: int = 60
+    retention_days: int = 180  # message text and payloads are blanked after this many days
     public_base_url: str | None = None
     trusted_proxies: int = 0
     twilio_account_sid: str | None = None
@@ -67,6 +68,7 @@ class Settings:
             quiet_hours=env.get("VECINO_QUIET_HOURS", "21:00-08:00"),
             send_rate=float(env.get("VECINO_SEND_RATE") or 1),
             session_timeout_minutes=_int(env, "VECINO_SESSION_TIMEOUT", 60),
+            retention_days=_int(env, "VECINO_RETENTION_DAYS", 180),
             public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
             trusted_proxies=_int(env, "VECINO_TRUSTED_PROXIES", 0),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
