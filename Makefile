@@ -79,6 +79,8 @@ bench: dev catalogs
 	$(BIN)/python bench/surveys.py
 	$(BIN)/python bench/understanding.py
 	$(BIN)/python bench/admin.py
+	$(BIN)/python bench/slow_clients.py
+	$(BIN)/python bench/bounded_waits.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -17,6 +17,7 @@ from scheduler.cli import outbox_group, worker_command
 from .channels.telegram.cli import group as telegram_group
 from .config import Settings
 from .directory import cli as directory_cli
+from .retention_cli import contacts_group, retention_group
 from .surveys.cli import surveys_group
 
 
@@ -97,24 +98,36 @@ def run(host: str, port: int, worker: bool) -> None:
 
 
 @main.command("web", with_appcontext=False)
-@click.option("--workers", type=int, default=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")))
-def web(workers: int) -> None:
-    """Serve the webhooks with gunicorn on 0.0.0.0:$PORT (production)."""
-    port = os.environ.get("PORT", "5000")
+@click.option(
+    "--host", default=lambda: os.environ.get("HOST", "0.0.0.0"), show_default="$HOST or 0.0.0.0"
+)
+@click.option(
+    "--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="$PORT"
+)
+@click.option("--threads", type=int, default=lambda: int(os.environ.get("WEB_THREADS", "8")))
+def web(host: str, port: int, threads: int) -> None:
+    """Serve the webhooks in production, safe to expose directly (waitress).
+
+    waitress reads each request whole (headers and body) on its I/O loop before a thread
+    runs it, so clients that send slowly hold a socket, never one of the threads; gunicorn
+    (the Procfile) leaves that job to the platform's router. See README, "Slow clients".
+    """
+    from .app import MAX_REQUEST_BYTES
+
     os.execvp(
         sys.executable,
         [
             sys.executable,
             "-m",
-            "gunicorn",
-            "--bind",
-            f"0.0.0.0:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
+            "waitress",
+            f"--host={host}",
+            f"--port={port}",
+            f"--threads={threads}",
+            "--connection-limit=1000",  # idle sockets are cheap; threads are not
+            "--channel-timeout=30",  # a connection silent for 30 s is closed
+            f"--max-request-body-size={MAX_REQUEST_BYTES}",
+            "--max-request-header-size=65536",
+            "--asyncore-use-poll",  # select() stops at 1024 sockets
             "bot.wsgi:app",
         ],
     )
@@ -188,6 +201,8 @@ main.add_command(surveys_group)
 main.add_command(directory_cli.resources)
 main.add_command(directory_cli.demo)
 main.add_command(users_group)
+main.add_command(retention_group)
+main.add_command(contacts_group)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ class Settings:
     session_timeout_minutes: int = 60
     followup_after: timedelta = timedelta(days=3)  # VECINO_FOLLOWUP_AFTER
     outbox_retention: timedelta = timedelta(days=90)  # VECINO_OUTBOX_RETENTION
+    retention_days: int = 180  # message text and payloads are blanked after this many days
     public_base_url: str | None = None
     trusted_proxies: int = 0
     twilio_account_sid: str | None = None
@@ -88,6 +89,7 @@ class Settings:
             session_timeout_minutes=_int(env, "VECINO_SESSION_TIMEOUT", 60),
             followup_after=parse_duration(env.get("VECINO_FOLLOWUP_AFTER") or "3d"),
             outbox_retention=parse_duration(env.get("VECINO_OUTBOX_RETENTION") or "90d"),
+            retention_days=_int(env, "VECINO_RETENTION_DAYS", 180),
             public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
             trusted_proxies=_int(env, "VECINO_TRUSTED_PROXIES", 0),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,

@@ -25,7 +25,7 @@ from .db import Database
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
 from .models import Contact, ConversationState, Message, utcnow
 from .outbound.status import MessageStatus
-from .privacy import mask_address
+from .privacy import coarse_point, mask_address
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +252,7 @@ def replies_to(session: Session, inbound: Message) -> list[Outbound]:
 def _inbound_payload(message: Inbound) -> dict[str, Any] | None:
     payload: dict[str, Any] = {}
     if message.location is not None:
-        payload["location"] = [message.location.latitude, message.location.longitude]
+        payload["location"] = coarse_point(message.location.latitude, message.location.longitude)
     if message.choice is not None:
         payload["choice"] = message.choice
     if message.media_count:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.directory import followup
 from bot.models import Contact, ConversationState
 from bot.outbound import outbox
+from bot.retention import apply_retention
 from bot.services import Vecino
 from bot.surveys.actions import RESPONSE_KEY
 
@@ -104,14 +105,17 @@ def survey_nudge_scan() -> int:
 
 
 def housekeeping() -> dict[str, int]:
-    """Expire overdue rows, take back claims of dead workers, prune old finished rows."""
+    """Expire overdue rows, take back claims of dead workers, prune old finished rows, and
+    blank message text older than ``VECINO_RETENTION_DAYS``."""
     vecino = services()
     now = vecino.conversations.clock()
     with vecino.db.transaction() as session:
+        kept = apply_retention(session, now, vecino.settings.retention_days)
         done = {
             "expired": outbox.expire_overdue(session, now),
             "taken_back": outbox.take_back_stale(session, now),
             "pruned": outbox.prune(session, now - vecino.settings.outbox_retention),
+            "messages_blanked": kept.messages_blanked,
         }
     log.info("housekeeping: %s", done)
     return done

@@ -92,8 +92,8 @@ def test_export_is_one_row_per_response_de_identified_with_scores(vecino, family
     assert first["wellbeing"] == "2"
     assert first["wants_call"] == "yes"
     assert first["needs"] == "food;work"
-    assert first["zip"] == "90057"  # ZIP codes are kept
-    assert first["moved_in"] == "2021-03"
+    assert first["zip"] == "suppressed"  # fewer than 11 respondents share it
+    assert first["moved_in"] == "2021"  # the year only, by default
     assert (first["callback"], first["needs_food"], first["needs_housing"]) == ("1", "1", "0")
     assert (first["status"], first["language"], first["channel"]) == ("completed", "es", "sms")
     assert first["flagged"] == "1" and first["flags"] == "callback"

@@ -101,8 +101,18 @@ def _set_open(key: str, is_open: bool) -> None:
     help="Add each resident's phone number or chat id (not de-identified).",
 )
 @click.option("--include-abandoned", is_flag=True, help="Add responses the resident restarted.")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Keep ZIP, counts and dates as answered (re-identifying in small areas).",
+)
 def export_survey(
-    key: str, out: Path, include_free_text: bool, identified: bool, include_abandoned: bool
+    key: str,
+    out: Path,
+    include_free_text: bool,
+    identified: bool,
+    include_abandoned: bool,
+    exact: bool,
 ) -> None:
     """Write survey KEY's responses to a CSV file, one row each, scores computed."""
     survey = _known(key)
@@ -115,6 +125,7 @@ def export_survey(
             include_free_text=include_free_text,
             identified=identified,
             include_abandoned=include_abandoned,
+            exact=exact,
         )
     with out.open("w", encoding="utf-8", newline="") as handle:
         write_csv(handle, header, rows)

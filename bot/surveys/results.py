@@ -3,18 +3,24 @@
 The export has one row per response and one column per question key. Residents appear under a
 stable pseudonym (``bot.privacy.pseudonym``), never a phone number or chat id, unless the
 organizer asks for ``identified`` output. Free-text answers can name people, so they are left
-out unless asked for. ZIP codes are kept: they are what the organization maps needs by.
+out unless asked for, and phone numbers and e-mail addresses typed in them are replaced.
+
+ZIP, household size and move-in date together can single out a family in a small area, so by
+default (``exact=False``) they are coarsened: dates to the year, counts top-coded
+(``6+``), and a ZIP shown only where at least 11 respondents in the export share it.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -25,6 +31,10 @@ from .models import ABANDONED, COMPLETED, IN_PROGRESS, SurveyAnswer, SurveyRespo
 from .scoring import compute
 
 SKIPPED = "skipped"
+SUPPRESSED = "suppressed"  # a ZIP too few respondents share
+ZIP_MIN_RESPONDENTS = 11
+TOP_CODE = 6  # household size, children, ...: "6+"
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BASE_COLUMNS = (
     "response_id",
@@ -59,10 +69,47 @@ def cell(answer: SurveyAnswer | None) -> str:
     if isinstance(value, list):
         return ";".join(str(item) for item in value)
     text = "" if value is None else str(value)
-    if answer.question_type == "text" and text.startswith(FORMULA_STARTS):
-        # A spreadsheet would run "=HYPERLINK(...)" typed by anyone with a phone.
-        return "'" + text
+    if answer.question_type == "text":
+        text = scrub(text)
+        if text.startswith(FORMULA_STARTS):
+            # A spreadsheet would run "=HYPERLINK(...)" typed by anyone with a phone.
+            return "'" + text
     return text
+
+
+def scrub(text: str) -> str:
+    """Free text with phone numbers and e-mail addresses replaced by ``[phone]``/``[email]``."""
+    text = EMAIL.sub("[email]", text)
+    for match in reversed(list(phonenumbers.PhoneNumberMatcher(text, "US", leniency=0))):
+        text = text[: match.start] + "[phone]" + text[match.end :]
+    return text
+
+
+def coarse(answer: SurveyAnswer, text: str, shared_zips: set[str]) -> str:
+    """A quasi-identifying answer as the default export shows it."""
+    if text in ("", SKIPPED):
+        return text
+    match answer.question_type:
+        case "date":
+            return text[:4]
+        case "number":
+            try:
+                return f"{TOP_CODE}+" if float(text) >= TOP_CODE else text
+            except ValueError:
+                return text
+        case "zip":
+            return text if text in shared_zips else SUPPRESSED
+    return text
+
+
+def shared_zips(responses: Iterable[SurveyResponse]) -> set[str]:
+    """ZIP answers given by at least ``ZIP_MIN_RESPONDENTS`` different residents."""
+    residents: dict[str, set[int]] = {}
+    for response in responses:
+        for answer in response.answers:
+            if answer.question_type == "zip" and not answer.skipped and answer.value:
+                residents.setdefault(str(answer.value), set()).add(response.contact_id)
+    return {zip_code for zip_code, who in residents.items() if len(who) >= ZIP_MIN_RESPONDENTS}
 
 
 def _flag(value: bool | None) -> str:
@@ -110,9 +157,14 @@ def export_rows(
     include_free_text: bool = False,
     identified: bool = False,
     include_abandoned: bool = False,
+    exact: bool = False,
 ) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the export, scores computed from each response's answers."""
+    """Header and rows of the export, scores computed from each response's answers.
+
+    ``exact`` keeps ZIP, counts and dates as answered (see the module docstring).
+    """
     responses = list(_responses(session, survey.key, include_abandoned))
+    zips = shared_zips(responses)
     questions = question_columns(survey, responses, include_free_text)
     header = list(BASE_COLUMNS)
     if identified:
@@ -143,7 +195,10 @@ def export_rows(
         ]
         if identified:
             row.insert(2, addresses.get(response.contact_id, ""))
-        row += [cell(by_key.get(key)) for key in questions]
+        for key in questions:
+            answer = by_key.get(key)
+            text = cell(answer)
+            row.append(text if exact or answer is None else coarse(answer, text, zips))
         values = {key: answer.value for key, answer in by_key.items()}
         for score in survey.scores:
             result = compute(score, values)

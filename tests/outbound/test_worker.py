@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.conversations import Envelope, lock_contact
 from bot.directory.models import Referral, ResourceSearch
 from bot.engine import Inbound
-from bot.models import ConversationState, OutboxMessage, StaffFlag
+from bot.models import ConversationState, Message, OutboxMessage, StaffFlag
 from bot.outbound.status import OutboxStatus
 from scheduler import jobs
 from scheduler.lock import SchedulerLock
@@ -154,7 +154,18 @@ def test_a_nudge_for_a_survey_answered_meanwhile_is_dropped(vecino, clock, fake_
 
 
 def test_housekeeping_job(vecino, clock):  # type: ignore[no-untyped-def]
-    assert jobs.housekeeping() == {"expired": 0, "taken_back": 0, "pruned": 0}
+    expected = {"expired": 0, "taken_back": 0, "pruned": 0, "messages_blanked": 0}
+    assert jobs.housekeeping() == expected
+
+
+def test_housekeeping_blanks_message_text_past_the_retention_period(vecino, clock):  # type: ignore[no-untyped-def]
+    vecino.conversations.receive(Envelope("sms", NUMBER, Inbound("necesito comida"), "SMold"))
+    clock.advance(days=vecino.settings.retention_days + 1)
+    vecino.conversations.receive(Envelope("sms", NUMBER, Inbound("hola"), "SMnew"))
+    assert jobs.housekeeping()["messages_blanked"] >= 2  # the old message and its reply
+    with vecino.db.transaction() as session:
+        bodies = dict(session.execute(select(Message.provider_id, Message.body)).all())
+    assert bodies["SMold"] == "" and bodies["SMnew"] == "hola"
 
 
 def test_one_scheduler_lock_at_a_time(vecino):  # type: ignore[no-untyped-def]

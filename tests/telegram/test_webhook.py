@@ -219,7 +219,7 @@ def test_a_shared_location_without_a_conversation_gets_the_welcome(
     assert "¡Hola! Soy Vecino" in bot_api.sent_texts()[-1]
     with vecino.db.transaction() as session:
         stored = session.scalars(select(Message).where(Message.direction == "in")).one()
-        assert stored.payload == {"location": [34.0617, -118.2765]}
+        assert stored.payload == {"location": [34.06, -118.28]}  # stored rounded to ~1 km
 
 
 def test_photos_stickers_and_voice_get_the_polite_answer(telegram: TelegramPoster, bot_api):
