@@ -124,20 +124,22 @@ def conversations_per_day(
 def survey_funnel(session: Session) -> dict[tuple[str, str], tuple[int, int, int]]:
     """(language, channel) -> (consented, answered at least one question, completed)."""
     answered = (
-        select(SurveyAnswer.response_id).where(SurveyAnswer.skipped.is_(False)).distinct()
-    ).subquery()
+        select(SurveyAnswer.id)
+        .where(SurveyAnswer.response_id == SurveyResponse.id, SurveyAnswer.skipped.is_(False))
+        .exists()
+    )
     rows = session.execute(
         select(
             SurveyResponse.language,
             SurveyResponse.channel,
             func.count(SurveyResponse.id),
-            func.count(answered.c.response_id),
+            func.sum(case((answered, 1), else_=0)),
             func.sum(case((SurveyResponse.status == COMPLETED, 1), else_=0)),
-        )
-        .outerjoin(answered, answered.c.response_id == SurveyResponse.id)
-        .group_by(SurveyResponse.language, SurveyResponse.channel)
+        ).group_by(SurveyResponse.language, SurveyResponse.channel)
     ).all()
-    return {(lang or "?", ch): (int(n), int(a), int(done or 0)) for lang, ch, n, a, done in rows}
+    return {
+        (lang or "?", ch): (int(n), int(a or 0), int(done or 0)) for lang, ch, n, a, done in rows
+    }
 
 
 def disparities(

@@ -12,7 +12,7 @@ from .. import stats
 from ..blueprint import EVERYONE, allow, blueprint
 from ..charts import bars
 from ..context import gettext as _
-from ..context import language, now, services, transaction
+from ..context import language, now, reading, services
 
 
 @blueprint.route("/")
@@ -28,7 +28,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     moment = now()
     week_ago = moment - timedelta(days=7)
     tz = services().settings.timezone
-    with transaction() as db:
+    with reading() as db:
         contacts = stats.contacts_table(db, week_ago)
         dates, series = stats.conversations_per_day(db, tz, moment)
         funnel = stats.survey_funnel(db)

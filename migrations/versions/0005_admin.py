@@ -74,7 +74,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('flag_id', name=op.f('pk_staff_flag_notes'))
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.create_index('ix_contacts_first_seen', ['first_seen_at'], unique=False)
+        batch_op.create_index('ix_contacts_dashboard', ['channel', 'language', 'opted_out_at', 'first_seen_at'], unique=False)
         batch_op.create_index('ix_contacts_last_seen', ['last_seen_at'], unique=False)
 
     with op.batch_alter_table('messages', schema=None) as batch_op:
@@ -90,7 +90,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_last_seen')
-        batch_op.drop_index('ix_contacts_first_seen')
+        batch_op.drop_index('ix_contacts_dashboard')
 
     op.drop_table('staff_flag_notes')
     with op.batch_alter_table('admin_audit_log', schema=None) as batch_op:
