@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, Contact, Message, utcnow
+from bot.models import Base, Contact, ConversationState, Message, utcnow
+from bot.surveys.models import SurveyAnswer, SurveyResponse
 
 ROLES = ("admin", "organizer", "partner")
 
@@ -98,3 +99,14 @@ Index(
     Contact.first_seen_at,
 )
 Index("ix_contacts_last_seen", Contact.last_seen_at)  # the conversations list, latest first
+# The survey funnel: responses by language, channel and status, and "answered a question"
+# as an index probe per response.
+Index(
+    "ix_survey_responses_funnel",
+    SurveyResponse.language,
+    SurveyResponse.channel,
+    SurveyResponse.status,
+)
+Index("ix_survey_answers_response_skipped", SurveyAnswer.response_id, SurveyAnswer.skipped)
+# Residents left on a re-prompt: the few with a count above zero, found by the index.
+Index("ix_conversation_states_invalid", ConversationState.invalid_count)

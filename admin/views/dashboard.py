@@ -37,7 +37,8 @@ def dashboard():  # type: ignore[no-untyped-def]
         searches, unmet = stats.searches_this_week(db, week_ago)
     names = {"es": _("Spanish"), "en": _("English"), "?": _("Not chosen yet")}
     labels = [local_pattern_day(d) for d in dates]
-    chart = bars(labels, series, names, _("Residents who wrote to us each day (last 30 days)"))
+    title = _("Residents who wrote to us each day (last 30 days)")
+    chart = bars(labels, {"all": series}, {"all": _("Residents")}, title)
     return render_template(
         "admin/dashboard.html",
         contacts=contacts,
