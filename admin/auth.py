@@ -94,8 +94,9 @@ def set_language():  # type: ignore[no-untyped-def]
     if user is not None:
         with transaction() as db:
             row = db.get(AdminUser, user.id)
-            if row is not None:
+            if row is not None and row.language != chosen:
                 row.language = chosen
+                audit.record(db, row, "user.language", now(), detail={"language": chosen})
         g.admin_user.language = chosen
     response = make_response(redirect(safe_next(request.form.get("next"))))
     response.set_cookie(

@@ -25,7 +25,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException, abort
 
 from . import security
-from .context import current_user, transaction
+from .context import current_user, reading
 from .context import gettext as _
 from .models import AdminUser
 
@@ -70,7 +70,7 @@ def _load_user() -> AdminUser | None:
         session.clear()
         flash(_("Your session ended after 8 hours. Please sign in again."), "error")
         return None
-    with transaction() as db:
+    with reading() as db:
         user = db.get(AdminUser, uid)
     if user is None or user.disabled or user.session_nonce != nonce:
         session.clear()
@@ -125,9 +125,12 @@ def add_headers(response):  # type: ignore[no-untyped-def]
 def error_page(error: HTTPException):  # type: ignore[no-untyped-def]
     reason = error.description or error.name
     if error.code == 413:
-        reason = _(
-            "The file is too large (the limit is {mb} MB).", mb=security.MAX_UPLOAD_BYTES // 2**20
-        )
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "accepts_uploads", False):
+            limit = security.MAX_UPLOAD_BYTES // 2**20
+            reason = _("The file is too large (the limit is {mb} MB).", mb=limit)
+        else:
+            reason = _("What you sent is too large for this form.")
     response = current_app.make_response(
         (render_template("admin/error.html", code=error.code, reason=reason), error.code or 500)
     )

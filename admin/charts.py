@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-COLOURS = {"es": "#b5422c", "en": "#2c6fb5", "?": "#888888"}
+COLOURS = {"es": "#b5422c", "en": "#2c6fb5", "?": "#888888", "all": "#3d5166"}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 40, 28, 10
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 
 import click
@@ -11,8 +12,9 @@ from sqlalchemy import select
 
 from bot.models import utcnow
 
+from . import audit
 from .models import ROLES, AdminUser
-from .users import UserError, create_user
+from .users import UserError, create_user, normalise_email
 
 
 @click.group("users", cls=AppGroup)
@@ -61,3 +63,21 @@ def list_command() -> None:
             )
             org = f" org={user.organization_id}" if user.organization_id else ""
             click.echo(f"{user.email:<40} {user.role:<10}{org} last sign-in: {last}")
+
+
+@users_group.command("disable")
+@click.argument("email")
+def disable_command(email: str) -> None:
+    """Stop an account from signing in and end its sessions now (kept for the audit log)."""
+    db = current_app.extensions["vecino"].db
+    with db.transaction() as session:
+        user = session.scalars(
+            select(AdminUser).where(AdminUser.email == normalise_email(email))
+        ).first()
+        if user is None:
+            click.echo(f"Error: no account {email}", err=True)
+            sys.exit(1)
+        user.disabled = True
+        user.session_nonce = secrets.token_hex(16)
+        audit.record(session, None, "user.disable", utcnow(), target=f"user:{user.id}", actor="cli")
+    click.echo(f"Disabled {user.email}; their sessions have ended.")

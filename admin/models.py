@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models import Base, Contact, Message, utcnow
+from bot.models import Base, Contact, ConversationState, Message, utcnow
+from bot.surveys.models import SurveyAnswer, SurveyResponse
 
 ROLES = ("admin", "organizer", "partner")
 
@@ -89,5 +90,23 @@ class FlagNote(Base):
 # The dashboard counts residents who wrote each day: a covering index, so the count reads the
 # index range for the last 30 days and never the messages themselves.
 Index("ix_messages_direction_created", Message.direction, Message.created_at, Message.contact_id)
-Index("ix_contacts_first_seen", Contact.first_seen_at)
+# Residents by channel and language, new this week and opted out: read from the index alone.
+Index(
+    "ix_contacts_dashboard",
+    Contact.channel,
+    Contact.language,
+    Contact.opted_out_at,
+    Contact.first_seen_at,
+)
 Index("ix_contacts_last_seen", Contact.last_seen_at)  # the conversations list, latest first
+# The survey funnel: responses by language, channel and status, and "answered a question"
+# as an index probe per response.
+Index(
+    "ix_survey_responses_funnel",
+    SurveyResponse.language,
+    SurveyResponse.channel,
+    SurveyResponse.status,
+)
+Index("ix_survey_answers_response_skipped", SurveyAnswer.response_id, SurveyAnswer.skipped)
+# Residents left on a re-prompt: the few with a count above zero, found by the index.
+Index("ix_conversation_states_invalid", ConversationState.invalid_count)

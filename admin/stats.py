@@ -6,7 +6,6 @@ County task force asks programs to "identify and address disparities" in languag
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -99,45 +98,50 @@ def contacts_table(session: Session, week_ago: datetime) -> list[ContactRow]:
 
 def conversations_per_day(
     session: Session, tz: str, now: datetime, days: int = 30
-) -> tuple[list[date], dict[str, list[int]]]:
-    """Residents who wrote to us each day (distinct contacts), per language, last ``days``."""
+) -> tuple[list[date], list[int]]:
+    """Residents who wrote to us each day (distinct contacts), last ``days`` days.
+
+    One pass over the covering index on (direction, created_at, contact_id); the language
+    split lives in the tables, where a join to contacts costs nothing like it does here.
+    """
     today = now.astimezone(ZoneInfo(tz)).date()
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, datetime.min.time(), ZoneInfo(tz)) - timedelta(hours=1)
     day = local_day(session, Message.created_at, tz, now).label("day")
     rows = session.execute(
-        select(day, Contact.language, func.count(distinct(Message.contact_id)))
-        .join(Contact, Contact.id == Message.contact_id)
+        select(day, func.count(distinct(Message.contact_id)))
         .where(Message.created_at >= since, Message.direction == "in")
-        .group_by(literal_column("day"), Contact.language)
+        .group_by(literal_column("day"))
     ).all()
     dates = [first + timedelta(days=n) for n in range(days)]
     index = {d.isoformat(): n for n, d in enumerate(dates)}
-    series: dict[str, list[int]] = defaultdict(lambda: [0] * days)
-    for raw_day, language, count in rows:
+    counts = [0] * days
+    for raw_day, count in rows:
         position = index.get(str(raw_day)[:10])
         if position is not None:
-            series[language or "?"][position] = int(count)
-    return dates, dict(series)
+            counts[position] = int(count)
+    return dates, counts
 
 
 def survey_funnel(session: Session) -> dict[tuple[str, str], tuple[int, int, int]]:
     """(language, channel) -> (consented, answered at least one question, completed)."""
     answered = (
-        select(SurveyAnswer.response_id).where(SurveyAnswer.skipped.is_(False)).distinct()
-    ).subquery()
+        select(SurveyAnswer.id)
+        .where(SurveyAnswer.response_id == SurveyResponse.id, SurveyAnswer.skipped.is_(False))
+        .exists()
+    )
     rows = session.execute(
         select(
             SurveyResponse.language,
             SurveyResponse.channel,
             func.count(SurveyResponse.id),
-            func.count(answered.c.response_id),
+            func.sum(case((answered, 1), else_=0)),
             func.sum(case((SurveyResponse.status == COMPLETED, 1), else_=0)),
-        )
-        .outerjoin(answered, answered.c.response_id == SurveyResponse.id)
-        .group_by(SurveyResponse.language, SurveyResponse.channel)
+        ).group_by(SurveyResponse.language, SurveyResponse.channel)
     ).all()
-    return {(lang or "?", ch): (int(n), int(a), int(done or 0)) for lang, ch, n, a, done in rows}
+    return {
+        (lang or "?", ch): (int(n), int(a or 0), int(done or 0)) for lang, ch, n, a, done in rows
+    }
 
 
 def disparities(
@@ -156,17 +160,21 @@ def disparities(
         )
 
     stuck = Gap(N_("Left on a re-prompt (no valid answer yet)"), worse_when_higher=True)
-    for channel, language, total, waiting in session.execute(
-        select(
-            Contact.channel,
-            Contact.language,
-            func.count(),
-            func.sum(case((ConversationState.invalid_count > 0, 1), else_=0)),
+    waiting = {
+        (channel, language): int(n)
+        for channel, language, n in session.execute(
+            select(Contact.channel, Contact.language, func.count())
+            .where(
+                Contact.id.in_(
+                    select(ConversationState.contact_id).where(ConversationState.invalid_count > 0)
+                )
+            )
+            .group_by(Contact.channel, Contact.language)
         )
-        .join(ConversationState, ConversationState.contact_id == Contact.id)
-        .group_by(Contact.channel, Contact.language)
-    ):
-        stuck.add(channel, language, waiting, total)
+    }
+    for row in contacts:
+        language = None if row.language == "?" else row.language
+        stuck.add(row.channel, language, waiting.get((row.channel, language), 0), row.contacts)
 
     helped = Gap(N_("Referral follow-up: got help"), worse_when_higher=False)
     for channel, language, asked, got in session.execute(

@@ -13,7 +13,7 @@ from bot.models import Contact, ConversationState, Message
 
 from .. import audit
 from ..blueprint import ADMIN, STAFF, allow, blueprint
-from ..context import client_ip, current_user, now, transaction
+from ..context import client_ip, current_user, now, reading, transaction
 from ..context import gettext as _
 
 PAGE = 50
@@ -35,7 +35,7 @@ def conversations():  # type: ignore[no-untyped-def]
         query = query.where(Contact.channel == channel)
     if language:
         query = query.where(Contact.language == language)
-    with transaction() as db:
+    with reading() as db:
         rows = db.execute(query).all()
     return render_template(
         "admin/conversations.html", rows=rows, channel=channel, language=language
@@ -43,7 +43,7 @@ def conversations():  # type: ignore[no-untyped-def]
 
 
 def _thread(contact_id: int) -> tuple[Contact, list[Message]]:
-    with transaction() as db:
+    with reading() as db:
         contact = db.get(Contact, contact_id)
         if contact is None:
             abort(404, description=_("There is no resident {id}.", id=contact_id))

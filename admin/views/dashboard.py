@@ -12,7 +12,7 @@ from .. import stats
 from ..blueprint import EVERYONE, allow, blueprint
 from ..charts import bars
 from ..context import gettext as _
-from ..context import language, now, services, transaction
+from ..context import language, now, reading, services
 
 
 @blueprint.route("/")
@@ -28,7 +28,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     moment = now()
     week_ago = moment - timedelta(days=7)
     tz = services().settings.timezone
-    with transaction() as db:
+    with reading() as db:
         contacts = stats.contacts_table(db, week_ago)
         dates, series = stats.conversations_per_day(db, tz, moment)
         funnel = stats.survey_funnel(db)
@@ -37,7 +37,8 @@ def dashboard():  # type: ignore[no-untyped-def]
         searches, unmet = stats.searches_this_week(db, week_ago)
     names = {"es": _("Spanish"), "en": _("English"), "?": _("Not chosen yet")}
     labels = [local_pattern_day(d) for d in dates]
-    chart = bars(labels, series, names, _("Residents who wrote to us each day (last 30 days)"))
+    title = _("Residents who wrote to us each day (last 30 days)")
+    chart = bars(labels, {"all": series}, {"all": _("Residents")}, title)
     return render_template(
         "admin/dashboard.html",
         contacts=contacts,

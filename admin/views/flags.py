@@ -14,7 +14,7 @@ from bot.models import Contact, Message, StaffFlag
 
 from .. import audit
 from ..blueprint import STAFF, allow, blueprint
-from ..context import client_ip, current_user, now, transaction
+from ..context import client_ip, current_user, now, reading, transaction
 from ..context import gettext as _
 from ..models import FlagNote
 
@@ -47,7 +47,7 @@ def flags():  # type: ignore[no-untyped-def]
         query = query.where(StaffFlag.resolved_at.is_(None))
     elif show == "handled":
         query = query.where(StaffFlag.resolved_at.is_not(None))
-    with transaction() as db:
+    with reading() as db:
         rows = db.execute(query).all()
     return render_template("admin/flags.html", rows=rows, show=show, reason_label=reason_label)
 
@@ -68,7 +68,7 @@ def thread_around(db, contact_id: int, message_id: int | None, limit: int = AROU
 @blueprint.route("/flags/<int:flag_id>")
 @allow(*STAFF)
 def flag(flag_id: int):  # type: ignore[no-untyped-def]
-    with transaction() as db:
+    with reading() as db:
         row = db.get(StaffFlag, flag_id)
         if row is None:
             abort(404, description=_("There is no staff flag {id}.", id=flag_id))

@@ -14,7 +14,7 @@ from bot.directory.search import COUNT_RADII, unmet_needs
 
 from ..blueprint import STAFF, allow, blueprint
 from ..context import gettext as _
-from ..context import language, now, services, transaction
+from ..context import language, now, reading, services
 from ..params import date_arg
 
 
@@ -34,7 +34,7 @@ def needs():  # type: ignore[no-untyped-def]
     chosen = request.args.get("category") or None
     if chosen and chosen not in category_codes():
         abort(400, description=_("Unknown category."))
-    with transaction() as db:
+    with reading() as db:
         rows = unmet_needs(
             db,
             datetime.combine(since_day, time(), tz),

@@ -20,7 +20,7 @@ from bot.directory.search import rebuild_index
 
 from .. import audit
 from ..blueprint import EVERYONE, STAFF, allow, blueprint
-from ..context import client_ip, current_user, now, services, transaction
+from ..context import client_ip, current_user, now, reading, services, transaction
 from ..context import gettext as _
 from ..uploads import UploadRefused, save_upload
 
@@ -38,7 +38,11 @@ EDITABLE = {  # form field -> (max length, required)
 def _scoped(query):  # type: ignore[no-untyped-def]
     user = current_user()
     if user.role == "partner":
-        return query.where(Service.organization_id == user.organization_id)
+        # A partner whose organization was removed sees nothing (not every orphan service).
+        return query.where(
+            Service.organization_id == user.organization_id,
+            Service.organization_id.is_not(None),
+        )
     return query
 
 
@@ -59,7 +63,7 @@ def resources():  # type: ignore[no-untyped-def]
         query = query.where(
             or_(func.lower(Service.name).like(pattern), func.lower(Service.name_es).like(pattern))
         )
-    with transaction() as db:
+    with reading() as db:
         rows = db.execute(_scoped(query)).all()
     return render_template("admin/resources.html", rows=rows, q=text)
 
@@ -69,7 +73,9 @@ def _service(db, service_id: str) -> Service:  # type: ignore[no-untyped-def]
     user = current_user()
     if service is None:
         abort(404, description=_("There is no resource {id}.", id=service_id[:128]))
-    if user.role == "partner" and service.organization_id != user.organization_id:
+    if user.role == "partner" and (
+        user.organization_id is None or service.organization_id != user.organization_id
+    ):
         abort(403, description=_("This resource belongs to another organization."))
     return service
 
@@ -77,7 +83,7 @@ def _service(db, service_id: str) -> Service:  # type: ignore[no-untyped-def]
 @blueprint.route("/resource/<path:service_id>", methods=["GET"])
 @allow(*EVERYONE)
 def resource(service_id: str):  # type: ignore[no-untyped-def]
-    with transaction() as db:
+    with reading() as db:
         service = _service(db, service_id)
         places = db.scalars(
             select(Location)

@@ -19,7 +19,7 @@ from bot.surveys.results import export_rows, write_csv
 from .. import audit, survey_stats
 from ..blueprint import STAFF, allow, blueprint
 from ..charts import bars
-from ..context import client_ip, current_user, now, services, transaction
+from ..context import client_ip, current_user, now, reading, services, transaction
 from ..context import gettext as _
 from ..params import date_arg
 
@@ -40,7 +40,7 @@ def _survey(key: str) -> SurveyDefinition:
 @blueprint.route("/surveys")
 @allow(*STAFF)
 def surveys():  # type: ignore[no-untyped-def]
-    with transaction() as db:
+    with reading() as db:
         counts = dict(
             db.execute(
                 select(SurveyResponse.survey_key, func.count()).group_by(SurveyResponse.survey_key)
@@ -68,7 +68,7 @@ def survey(key: str):  # type: ignore[no-untyped-def]
     tz = services().settings.timezone
     moment = now()
     conditions = survey_stats.response_conditions(key, filters, tz)
-    with transaction() as db:
+    with reading() as db:
         days = survey_stats.per_day(db, conditions, tz, moment)
         responses, completed = survey_stats.totals(db, conditions)
         questions = survey_stats.question_counts(db, definition, conditions)

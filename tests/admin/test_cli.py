@@ -59,3 +59,17 @@ def test_refusals_say_why(app, directory):  # type: ignore[no-untyped-def]
     assert again.exit_code == 1 and "already has an account" in again.output
     bad_role = _run(app, ["users", "create", "b@example.org", "--role", "boss"], PASSWORD + "\n")
     assert bad_role.exit_code == 2 and "boss" in bad_role.output
+
+
+def test_disable_ends_sessions_and_sign_in(app, admin_user, vecino):  # type: ignore[no-untyped-def]
+    from .conftest import sign_in
+
+    assert admin_user.client.get("/admin/dashboard").status_code == 200
+    result = _run(app, ["users", "disable", "ADA@example.org"], "")
+    assert result.exit_code == 0, result.output
+    assert admin_user.client.get("/admin/dashboard").status_code == 302
+    assert sign_in(app.test_client(), "ada@example.org").status_code == 401
+    missing = _run(app, ["users", "disable", "nobody@example.org"], "")
+    assert missing.exit_code == 1 and "no account" in missing.output
+    with vecino.db.transaction() as session:
+        assert "user.disable" in session.scalars(select(AuditEntry.action)).all()

@@ -154,3 +154,17 @@ def test_edit_verify_and_deactivate_a_resource(organizer, twilio, vecino, clock)
     with vecino.db.transaction() as session:
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-3:] == ["resource.save", "resource.verify", "resource.deactivate"]
+
+
+def test_reading_a_page_never_makes_a_resident_wait(app, organizer, twilio):  # type: ignore[no-untyped-def]
+    """On SQLite the app's transactions take the write lock first; the admin's reads must not."""
+    from sqlalchemy import select
+
+    from admin.context import reading
+    from bot.models import Contact
+
+    with app.test_request_context(), reading() as session:
+        session.execute(select(Contact.id)).all()  # a read in progress
+        response = twilio.post("hola", sender="+13235550901")  # a resident writes meanwhile
+        assert response.status_code == 200
+        assert session.scalars(select(Contact.id)).all() != []

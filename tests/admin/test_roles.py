@@ -102,3 +102,14 @@ def test_only_admins_reveal_numbers_and_each_reveal_is_audited(
             select(AuditEntry).where(AuditEntry.action == "number.reveal")
         ).all()
     assert [(e.actor, e.target) for e in entries] == [("ada@example.org", f"contact:{contact_id}")]
+
+
+def test_a_partner_whose_organization_was_removed_sees_no_places(partner, vecino, directory):  # type: ignore[no-untyped-def]
+    from bot.directory.models import Organization, Service
+
+    with vecino.db.transaction() as session:
+        session.get(Service, "p2").organization_id = None  # an orphan service
+        session.delete(session.get(Organization, directory["east"]))
+    listing = partner.client.get("/admin/resources").get_data(as_text=True)
+    assert "No resources found." in listing
+    assert partner.client.get("/admin/resource/p2").status_code == 403

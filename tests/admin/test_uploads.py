@@ -125,3 +125,15 @@ def test_uploads_above_the_webhook_limit_are_accepted_up_to_the_upload_limit(org
     response = _upload(organizer, "big.csv", data)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert _services(vecino) == 2 + 5000
+
+
+def test_an_oversized_ordinary_form_is_refused_with_a_reason(organizer, vecino):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.models import StaffFlag
+
+    with vecino.db.transaction() as session:
+        assert session.scalars(select(StaffFlag)).first() is None
+    response = organizer.post("/admin/flags/1/handle", {"note": "x" * 400_000})
+    assert response.status_code == 413
+    assert "too large for this form" in response.get_data(as_text=True)
