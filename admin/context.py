@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, g, request
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from .models import AdminUser
 
@@ -36,26 +35,9 @@ def transaction() -> Iterator[Session]:
 
 @contextmanager
 def reading() -> Iterator[Session]:
-    """For pages that only read.
-
-    On SQLite the app's transactions take the write lock up front (``BEGIN IMMEDIATE``, see
-    ``bot/db.py``): a dashboard holding it while its aggregates run would make residents'
-    webhooks wait. Reads get their own engine instead, whose plain SELECTs take no lock that a
-    writer waits for (WAL mode). PostgreSQL readers never block writers, so they share the
-    app's database.
-    """
-    db = services().db
-    if not db.is_sqlite:
-        with db.transaction() as session:
-            yield session
-        return
-    factory = current_app.extensions.get("admin_read_sessions")
-    if factory is None:
-        engine = create_engine(db.url, connect_args={"timeout": 15, "check_same_thread": False})
-        factory = current_app.extensions["admin_read_sessions"] = sessionmaker(
-            engine, expire_on_commit=False
-        )
-    with factory() as session:
+    """For pages that only read: on SQLite a session that never takes the write lock
+    residents' webhooks wait for (``Database.reading``)."""
+    with services().db.reading() as session:
         yield session
 
 

@@ -34,13 +34,15 @@ POOL_TIMEOUT_S = 3  # waiting for a free connection from the pool
 UNAVAILABLE = (OperationalError, ProgrammingError)
 
 
-def make_engine(url: str, *, statement_timeout: bool = True) -> Engine:
+def make_engine(url: str, *, statement_timeout: bool = True, writer: bool = True) -> Engine:
     """Create an engine with the settings each backend needs for concurrent webhooks.
 
     ``hide_parameters``: a failed statement's error (and so its log line) would otherwise
     carry its bound values: residents' numbers, chat ids and message text.
     ``statement_timeout=False`` is for migrations, whose ``CREATE INDEX`` on a big table may
-    rightly take minutes.
+    rightly take minutes. ``writer=False`` (SQLite only) is for pages that only read: their
+    transactions begin deferred and skip the writer queue, so a slow aggregate never holds the
+    write lock residents' webhooks wait for (WAL readers block no writer).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -51,8 +53,8 @@ def make_engine(url: str, *, statement_timeout: bool = True) -> Engine:
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             hide_parameters=True,
         )
-        _configure_sqlite(engine)
-        if parsed.database and parsed.database != ":memory:":
+        _configure_sqlite(engine, writer)
+        if writer and parsed.database and parsed.database != ":memory:":
             lock_file = Path(parsed.database + ".writelock")
             _queue_writers(engine, WriterQueue(lock_file, SQLITE_BUSY_TIMEOUT_MS / 1000))
         return engine
@@ -81,7 +83,7 @@ def _configure_postgresql(engine: Engine) -> None:
         dbapi_connection.autocommit = autocommit
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, writer: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
@@ -92,6 +94,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    if not writer:
+        return
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
@@ -183,6 +188,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions: sessionmaker[Session] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -192,6 +198,23 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (reports, admin pages); never commits.
+
+        On SQLite it comes from a second engine whose transactions take no write lock; on
+        PostgreSQL readers never block writers, so it is the same engine.
+        """
+        if not self.is_sqlite:
+            with self.sessions() as session:
+                yield session
+            return
+        if self._read_sessions is None:
+            reader = make_engine(self.url, writer=False)
+            self._read_sessions = sessionmaker(reader, expire_on_commit=False)
+        with self._read_sessions() as session:
             yield session
 
     def ping(self) -> bool:
@@ -205,3 +228,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._read_sessions is not None:
+            bind = self._read_sessions.kw["bind"]
+            bind.dispose()

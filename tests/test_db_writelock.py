@@ -91,3 +91,33 @@ def test_waiting_in_line_is_bounded_like_sqlites_own_timeout(
     with database.engine.begin() as connection:  # the queue is free again afterwards
         assert connection.execute(text("SELECT 3")).scalar() == 3
     database.dispose()
+
+
+def test_reading_sessions_never_wait_for_a_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    database = Database(f"sqlite:///{tmp_path / 'reads.sqlite3'}")
+    with database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, who TEXT)"))
+        connection.execute(text("INSERT INTO notes (who) VALUES ('before')"))
+    holding, done = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO notes (who) VALUES ('uncommitted')"))
+            holding.set()
+            done.wait(10)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    holding.wait(10)
+    try:
+        # A writer's transaction would time out here (200 ms); a reader sees the last commit.
+        with database.reading() as session:
+            rows = session.execute(text("SELECT who FROM notes")).scalars().all()
+        assert rows == ["before"]
+    finally:
+        done.set()
+        writer.join(10)
+    database.dispose()
