@@ -46,6 +46,9 @@ WELCOME_FLOW = "welcome"
 FUZZY_TRIGGER_MIN_LENGTH = 5
 FUZZY_TRIGGER_CUTOFF = 0.8
 MAX_HOPS = 50  # a flow that loops without asking anything is a bug, not a conversation
+# A resident who wrote this recently, and is in the middle of a flow, is not interrupted by a
+# flow Vecino starts (a follow-up must never land in the middle of a survey).
+BUSY_WINDOW = timedelta(minutes=15)
 
 
 class InvalidFlows(RuntimeError):
@@ -137,6 +140,58 @@ class Engine:
             self._converse(scratch, inbound, now, deps)
         final = replace(scratch.conversation, updated_at=now)
         return Turn(final, scratch.messages, scratch.events)
+
+    # ---- entry points for what Vecino starts -------------------------------------------
+
+    def start(
+        self,
+        conversation: Conversation,
+        flow_id: str,
+        now: datetime,
+        deps: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Turn:
+        """Begin ``flow_id`` for a contact who did not write (an invitation, a follow-up).
+
+        ``params`` become the flow's starting data, for its actions to read. Nothing is said
+        to an opted-out contact, and a contact busy in another flow (``is_busy``) is left
+        alone: the turn then carries a ``busy`` event and the unchanged conversation, and the
+        caller tries again later.
+        """
+        if conversation.opted_out:
+            return Turn(conversation, [], [Event("suppressed", {"reason": "opted_out"})])
+        if self.is_busy(conversation, now):
+            return Turn(conversation, [], [Event("busy")])
+        scratch = _Scratch(replace(conversation.at(None, None), data=dict(params or {})))
+        self._go(scratch, Target(flow=flow_id), Inbound(), now, deps, from_flow=None)
+        return Turn(replace(scratch.conversation, updated_at=now), scratch.messages, scratch.events)
+
+    def resume(self, conversation: Conversation, now: datetime, deps: Any = None) -> Turn:
+        """A wait ran out (a scheduled wake-up): continue where the flow picks up a resident
+        who went quiet (its ``on_expire``, as a survey offers to continue), else end it."""
+        if conversation.opted_out:
+            return Turn(conversation, [], [Event("suppressed", {"reason": "opted_out"})])
+        if not conversation.waiting:
+            return Turn(conversation, [], [])
+        if self.is_busy(conversation, now):
+            return Turn(conversation, [], [Event("busy")])
+        flow = self.flows.flows.get(conversation.flow_id or "")
+        scratch = _Scratch(replace(conversation.at(None, None), data={}))
+        scratch.events.append(Event("expired"))
+        if flow is not None and flow.on_expire is not None:
+            self._go(scratch, flow.on_expire, Inbound(), now, deps, from_flow=None)
+        return Turn(replace(scratch.conversation, updated_at=now), scratch.messages, scratch.events)
+
+    def is_busy(self, conversation: Conversation, now: datetime) -> bool:
+        """In the middle of a multi-step flow and wrote within ``BUSY_WINDOW``.
+
+        The menu and the language question are not "busy", and neither is a finished flow
+        (search results shown): there is nothing to interrupt.
+        """
+        if not conversation.waiting or conversation.flow_id in (MAIN_FLOW, WELCOME_FLOW):
+            return False
+        updated = conversation.updated_at
+        return updated is not None and now - updated < BUSY_WINDOW
 
     # ---- keywords ----------------------------------------------------------------------
 
