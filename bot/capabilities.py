@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .directory.actions import register as register_directory
 from .engine import Capabilities
+from .outreach.actions import register as register_outreach
 from .surveys.actions import register as register_surveys
 
 
@@ -15,4 +16,5 @@ def build_capabilities() -> Capabilities:
     capabilities = Capabilities()
     register_surveys(capabilities)
     register_directory(capabilities)
+    register_outreach(capabilities)
     return capabilities

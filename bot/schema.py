@@ -17,7 +17,12 @@ from sqlalchemy.engine import make_url
 from .config import PROJECT_ROOT, database_url_from_env
 
 # Domain modules that define tables add themselves here so Alembic sees their models.
-MODEL_MODULES = ["bot.models", "bot.directory.models", "bot.surveys.models"]
+MODEL_MODULES = [
+    "bot.models",
+    "bot.directory.models",
+    "bot.surveys.models",
+    "bot.outreach.models",
+]
 
 
 def import_all_models() -> None:

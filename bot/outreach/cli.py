@@ -1,0 +1,219 @@
+"""``vecino events``: create, list, show, cancel events and mark attendance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..conversations import Deps, lock_contact
+from ..engine import Conversation
+from ..models import Contact, ConversationState, Message
+from . import store
+from .models import KINDS, OutreachEvent
+from .store import EventDraft, EventError
+
+
+def parse_time(value: str, timezone: str) -> datetime:
+    """ISO 8601; without an offset the time is read in ``timezone`` (``VECINO_TIMEZONE``)."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time (2026-12-01T18:00)") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(timezone))
+
+
+def parse_minutes(value: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError as error:
+        raise click.BadParameter("--remind takes minutes, e.g. 1440,120") from error
+
+
+def _vecino():  # type: ignore[no-untyped-def]
+    return current_app.extensions["vecino"]
+
+
+def _event(session, event_id: int) -> OutreachEvent:  # type: ignore[no-untyped-def]
+    event = store.get(session, event_id)
+    if event is None:
+        raise click.ClickException(f"no event {event_id}")
+    return event
+
+
+@click.group("events", cls=AppGroup)
+def events_group() -> None:
+    """Town halls, sense-making sessions, interviews and meetings."""
+
+
+@events_group.command("create")
+@click.option("--kind", type=click.Choice(KINDS), required=True)
+@click.option("--title", required=True, help="English title.")
+@click.option("--title-es", default="", help="Spanish title (required).")
+@click.option("--starts", required=True, help="ISO 8601, with an offset or in VECINO_TIMEZONE.")
+@click.option("--ends", help="ISO 8601 (default: 90 minutes after the start).")
+@click.option("--place", help="Address.")
+@click.option("--link", help="Video link.")
+@click.option("--capacity", type=int, help="Seats; further yes-replies go on a waitlist.")
+@click.option("--remind", default="1440,120", show_default=True, help="Minutes before start.")
+@click.option("--description", help="English description.")
+@click.option("--description-es", help="Spanish description.")
+@click.option("--details", help="SMS details in English (what to bring, child care...).")
+@click.option("--details-es", help="SMS details in Spanish.")
+def create(**options: str | int | None) -> None:
+    """Create an event; prints its id alone on the last line."""
+    vecino = _vecino()
+    timezone = vecino.settings.timezone
+    draft = EventDraft(
+        kind=str(options["kind"]),
+        title_en=str(options["title"]),
+        title_es=str(options["title_es"] or ""),
+        starts_at=parse_time(str(options["starts"]), timezone),
+        ends_at=parse_time(str(options["ends"]), timezone) if options["ends"] else None,
+        timezone=timezone,
+        place=options["place"] or None,  # type: ignore[arg-type]
+        link=options["link"] or None,  # type: ignore[arg-type]
+        capacity=options["capacity"],  # type: ignore[arg-type]
+        remind_minutes=parse_minutes(str(options["remind"])),
+        description_en=options["description"] or None,  # type: ignore[arg-type]
+        description_es=options["description_es"] or None,  # type: ignore[arg-type]
+        sms_details_en=options["details"] or None,  # type: ignore[arg-type]
+        sms_details_es=options["details_es"] or None,  # type: ignore[arg-type]
+    )
+    try:
+        with vecino.db.transaction() as session:
+            event = store.create_event(session, draft, vecino.conversations.clock())
+            event_id = event.id
+    except EventError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {draft.kind} {draft.title_en!r} / {draft.title_es!r}.")
+    click.echo(event_id)
+
+
+@events_group.command("list")
+def list_events() -> None:
+    """Every event: id, status, start (local time), kind, titles, RSVP yes count."""
+    vecino = _vecino()
+    zone = ZoneInfo(vecino.settings.timezone)
+    with vecino.db.transaction() as session:
+        for event in store.all_events(session):
+            counts = store.counts(session, event.id)
+            start = event.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            click.echo(
+                f"{event.id:>4} {event.status:<9} {start} {event.kind:<12} "
+                f"yes {counts['yes']:<4} {event.title_en} / {event.title_es}"
+            )
+
+
+@events_group.command("show")
+@click.argument("event_id", type=int)
+def show(event_id: int) -> None:
+    """One event, its calendar link and its RSVP counts by status."""
+    vecino = _vecino()
+    zone = ZoneInfo(vecino.settings.timezone)
+    with vecino.db.transaction() as session:
+        event = _event(session, event_id)
+        counts = store.counts(session, event.id)
+        base = vecino.settings.public_base_url or ""
+        click.echo(f"{event.title_en} / {event.title_es} ({event.kind}, {event.status})")
+        click.echo(f"starts {event.starts_at.astimezone(zone).isoformat()}")
+        click.echo(f"ends   {event.ends_at.astimezone(zone).isoformat()}")
+        for label, value in (("place", event.place), ("link", event.link)):
+            if value:
+                click.echo(f"{label:<6} {value}")
+        if event.capacity:
+            click.echo(f"capacity {event.capacity}")
+        click.echo(f"reminders {','.join(str(m) for m in event.remind_minutes)} minutes before")
+        click.echo(f"calendar {base}/events/{event.token}.ics")
+        for status in ("yes", "no", "maybe", "waitlist", "cancelled"):
+            click.echo(f"{status:<9} {counts[status]}")
+        click.echo(f"{'invited':<9} {counts['invited']} (no answer yet)")
+
+
+@events_group.command("cancel")
+@click.argument("event_id", type=int)
+def cancel(event_id: int) -> None:
+    """Cancel an event (its calendar file says so; those who said yes are told once)."""
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        event = _event(session, event_id)
+        changed = store.cancel_event(session, event, vecino.conversations.clock())
+    click.echo(f"Event {event_id} cancelled." if changed else f"Event {event_id} was cancelled.")
+
+
+@events_group.command("attendance")
+@click.argument("event_id", type=int)
+@click.option("--present", multiple=True, metavar="ADDRESS", help="Mark this contact present.")
+@click.option("--channel", default="sms", show_default=True)
+def attendance(event_id: int, present: tuple[str, ...], channel: str) -> None:
+    """Mark attendance with --present ADDRESS (repeatable); without it, list who came."""
+    vecino = _vecino()
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        _event(session, event_id)
+        for address in present:
+            contact = session.query(Contact).filter_by(channel=channel, address=address).first()
+            if contact is None:
+                raise click.ClickException(f"no {channel} contact {address}")
+            store.mark_attended(session, event_id, contact.id, now)
+        came = [r for r in store.rsvps(session, event_id) if r.attended_at is not None]
+        for rsvp in came:
+            click.echo(f"contact {rsvp.contact_id:<6} RSVP {rsvp.status:<9} present")
+        click.echo(f"{len(came)} present")
+
+
+@events_group.command("invite")
+@click.argument("event_id", type=int)
+@click.argument("address")
+@click.option("--channel", default="sms", show_default=True)
+def invite(event_id: int, address: str, channel: str) -> None:
+    """Development stand-in until the outbox lands: start the invitation for one contact now
+    and print it (nothing is sent; try it with ``vecino chat --address ADDRESS``)."""
+    vecino = _vecino()
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        _event(session, event_id)
+        contact = lock_contact(session, channel, address, now)
+        turn = start_for(vecino, session, contact, "event_invitation", {"event_id": event_id}, now)
+        for message in turn.messages:
+            click.echo(message.text)
+        if not turn.messages:
+            click.echo(f"not started: {', '.join(e.kind for e in turn.events) or 'nothing to say'}")
+
+
+def start_for(vecino, session, contact: Contact, flow_id: str, params: dict, now: datetime):  # type: ignore[no-untyped-def]
+    """``Engine.start`` for one contact, its state and messages stored as the sender will."""
+    state = contact.conversation or ConversationState(contact_id=contact.id, data={})
+    conversation = Conversation(
+        language=contact.language,
+        opted_out=contact.opted_out,
+        flow_id=state.flow_id,
+        step_id=state.step_id,
+        data=dict(state.data or {}),
+        updated_at=state.updated_at if contact.conversation else None,
+    )
+    deps = Deps(session, contact, vecino.settings, now)
+    turn = vecino.engine.start(conversation, flow_id, now, deps, params=params)
+    if not turn.messages:
+        return turn
+    final = turn.conversation
+    state.flow_id, state.step_id, state.data = final.flow_id, final.step_id, dict(final.data)
+    state.invalid_count, state.updated_at = final.invalid_count, now
+    if contact.conversation is None:
+        session.add(state)
+    for message in turn.messages:
+        session.add(
+            Message(
+                contact_id=contact.id,
+                channel=contact.channel,
+                direction="out",
+                body=message.text,
+                payload=message.to_payload(),
+                status="started",
+                created_at=now,
+            )
+        )
+    return turn
