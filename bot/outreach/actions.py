@@ -48,6 +48,8 @@ def register(capabilities: Capabilities) -> None:
         ("event_late_reply", late_reply),
         ("event_drop", drop),
         ("event_when", when_is_it),
+        ("event_remind", remind),
+        ("event_notice", notice),
     ):
         capabilities.actions[name] = action
 
@@ -56,8 +58,11 @@ def _say(context: ActionContext, message: str, **params: object) -> Outbound:
     return Outbound(context.gettext(message, **params))
 
 
-def _card(context: ActionContext, event: OutreachEvent) -> str:
-    url = calendar_url(context.deps.settings.public_base_url, event)
+def _card(context: ActionContext, event: OutreachEvent, with_calendar: bool = False) -> str:
+    """The event in the resident's language; the calendar link only where it is news (the
+    invitation), to keep reminders and WHEN answers to as few SMS segments as possible."""
+    base = context.deps.settings.public_base_url
+    url = calendar_url(base, event) if with_calendar else None
     return card(event, context.language, context.gettext, url)
 
 
@@ -69,7 +74,7 @@ def show(context: ActionContext) -> ActionResult:
     if reason is not None or event is None:
         return ActionResult(messages=[_say(context, CLOSED[reason or "unknown"])], outcome="closed")
     store.invite(deps.session, event, deps.contact.id, context.now)
-    return ActionResult(messages=[Outbound(_card(context, event))])
+    return ActionResult(messages=[Outbound(_card(context, event, with_calendar=True))])
 
 
 def rsvp(context: ActionContext) -> ActionResult:
@@ -79,7 +84,8 @@ def rsvp(context: ActionContext) -> ActionResult:
     session, contact = context.deps.session, context.deps.contact
     candidates = store.open_invitations(session, contact.id, context.now)
     event_id = data.get(EVENT_KEY)
-    if event_id is not None and len(candidates) <= 1:
+    this_event_only = bool(context.step.args.get("this_event"))  # a reply to a reminder
+    if event_id is not None and (this_event_only or len(candidates) <= 1):
         # The invitation in front of them (it may have closed since: they are told why).
         return _record(context, store.get(session, int(event_id)), str(wanted))
     if not candidates:
@@ -178,6 +184,35 @@ def when_is_it(context: ActionContext) -> ActionResult:
     if not events:
         return ActionResult(messages=[_say(context, m.NO_UPCOMING)])
     return ActionResult(messages=[Outbound(_card(context, event)) for event in events[:3]])
+
+
+def _event_of(context: ActionContext) -> OutreachEvent | None:
+    return store.get(context.deps.session, int(context.conversation.data.get(EVENT_KEY) or 0))
+
+
+def remind(context: ActionContext) -> ActionResult:
+    """A reminder: only to a yes, only before the start (else nothing at all is said)."""
+    event = _event_of(context)
+    rsvp = event and store.rsvp_of(context.deps.session, event.id, context.deps.contact.id)
+    if store.closed_reason(event, context.now) or rsvp is None or rsvp.status != YES:
+        return ActionResult(outcome="closed")
+    assert event is not None
+    text = f"{context.gettext(m.REMINDER)}\n{_card(context, event)}"
+    return ActionResult(messages=[Outbound(text)])
+
+
+def notice(context: ActionContext) -> ActionResult:
+    """Tell a resident who said yes that the event changed, was cancelled, or has a seat now
+    (``args: {kind: changed | cancelled | promoted}``, or the ``kind`` param)."""
+    event = _event_of(context)
+    if event is None:
+        return ActionResult()
+    kind = context.conversation.data.get("kind") or context.step.args.get("kind")
+    header = {"cancelled": m.NOTICE_CANCELLED, "promoted": m.PROMOTED}.get(
+        str(kind), m.NOTICE_CHANGED
+    )
+    text = f"{context.gettext(header)}\n{_card(context, event)}"
+    return ActionResult(messages=[Outbound(text)])
 
 
 __all__ = ["EVENT_KEY", "register"]

@@ -169,7 +169,10 @@ def attendance(event_id: int, present: tuple[str, ...], channel: str) -> None:
 @click.argument("event_id", type=int)
 @click.argument("address")
 @click.option("--channel", default="sms", show_default=True)
-def invite(event_id: int, address: str, channel: str) -> None:
+@click.option(
+    "--language", type=click.Choice(["es", "en"]), help="For a contact with no language yet."
+)
+def invite(event_id: int, address: str, channel: str, language: str | None) -> None:
     """Development stand-in until the outbox lands: start the invitation for one contact now
     and print it (nothing is sent; try it with ``vecino chat --address ADDRESS``)."""
     vecino = _vecino()
@@ -177,6 +180,7 @@ def invite(event_id: int, address: str, channel: str) -> None:
     with vecino.db.transaction() as session:
         _event(session, event_id)
         contact = lock_contact(session, channel, address, now)
+        contact.language = contact.language or language
         turn = start_for(vecino, session, contact, "event_invitation", {"event_id": event_id}, now)
         for message in turn.messages:
             click.echo(message.text)

@@ -26,3 +26,9 @@ CLOSED_UNKNOWN = N_("We could not find that event. Reply MENU for options.")
 
 WHICH_EVENT = N_("You have more than one invitation. Which event is your answer for?")
 WHICH_TO_DROP = N_("Which event can't you go to?")
+
+REMINDER = N_("Reminder of an event you said yes to:")
+STILL_COMING = N_("Can you still come?")
+NOTICE_CHANGED = N_("An event you said yes to has changed:")
+NOTICE_CANCELLED = N_("Sorry, this event was cancelled:")
+PROMOTED = N_("Good news: a seat opened up, and it is yours!")

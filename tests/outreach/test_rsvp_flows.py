@@ -164,11 +164,11 @@ def test_when_repeats_the_date_place_and_link(vecino, twilio):  # type: ignore[n
     _invite(vecino, ANA, event_id, language="en")
     _reply(twilio, "yes")
     reply = _reply(twilio, "WHEN?")
-    assert reply.startswith(
+    assert reply == (
         "Town hall: food and housing\n"
         "When: Tuesday, December 1, 2026, 6:00 PM to 7:30 PM\n"
         "Where: Central Library, 630 W 5th St\n"
-        "Online: https://meet.example.org/th\n"
+        "Online: https://meet.example.org/th"
     )
     # "when" inside another question is not about events: the menu, as before.
     assert "1." in _reply(twilio, "when does the pantry open")
@@ -176,3 +176,45 @@ def test_when_repeats_the_date_place_and_link(vecino, twilio):  # type: ignore[n
     assert _reply(twilio, "¿cuándo es?", BEN) == (
         "No tienes eventos próximos con nosotros. Responde MENU para ver opciones."
     )
+
+
+def _start(vecino, address: str, flow_id: str, params: dict, language: str | None = None):  # type: ignore[no-untyped-def]
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        contact = lock_contact(session, "sms", address, now)
+        contact.language = language or contact.language
+        turn = start_for(vecino, session, contact, flow_id, params, now)
+    return [message.text for message in turn.messages]
+
+
+def test_reminder_goes_to_a_yes_only_and_no_frees_the_seat(vecino, twilio, clock):  # type: ignore[no-untyped-def]
+    event_id = _event(vecino, capacity=1, place=None)
+    _invite(vecino, ANA, event_id, language="en")
+    _invite(vecino, BEN, event_id, language="en")
+    _reply(twilio, "yes", ANA)
+    _reply(twilio, "yes", BEN)  # waitlisted
+    clock.advance(hours=1)
+    assert _start(vecino, BEN, "event_reminder", {"event_id": event_id, "minutes": 1440}) == []
+    assert _start(vecino, ANA, "event_reminder", {"event_id": event_id, "minutes": 1440}) == [
+        "Reminder of an event you said yes to:\n"
+        "Town hall: food and housing\n"
+        "When: Tuesday, December 1, 2026, 6:00 PM to 7:30 PM\n"
+        "Online: https://meet.example.org/th",
+        "Can you still come? Reply 1 (yes) or 2 (no).",
+    ]
+    assert _reply(twilio, "2", ANA) == "Got it, we let your seat go. Thanks for telling us."
+    assert (_status(vecino, event_id, ANA), _status(vecino, event_id, BEN)) == (
+        "cancelled",
+        "yes",
+    )
+    assert _start(vecino, BEN, "event_promoted", {"event_id": event_id})[0].startswith(
+        "Good news: a seat opened up, and it is yours!\nTown hall: food and housing\n"
+    )
+
+
+def test_cancel_notice_in_spanish(vecino):  # type: ignore[no-untyped-def]
+    event_id = _event(vecino)
+    with vecino.db.transaction() as session:
+        store.cancel_event(session, store.get(session, event_id), START)
+    [text] = _start(vecino, ANA, "event_notice", {"event_id": event_id, "kind": "cancelled"}, "es")
+    assert text.startswith("Lo sentimos, este evento se canceló:\nAsamblea: comida y vivienda\n")
