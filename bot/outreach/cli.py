@@ -221,3 +221,80 @@ def start_for(vecino, session, contact: Contact, flow_id: str, params: dict, now
             )
         )
     return turn
+
+
+# ---- vecino results ---------------------------------------------------------------------------
+
+
+def _survey_and_summary(key: str):  # type: ignore[no-untyped-def]
+    from ..surveys.definitions import load_surveys
+    from ..surveys.results import summarize
+
+    vecino = _vecino()
+    surveys = load_surveys(vecino.settings.flows_dir)
+    if key not in surveys:
+        names = ", ".join(sorted(surveys)) or "none"
+        raise click.BadParameter(f"no survey {key!r} in flows/ (surveys: {names})")
+    with vecino.db.transaction() as session:
+        return surveys[key], summarize(session, surveys[key])
+
+
+def _choice_labels(survey_key: str) -> dict[str, dict[str, str]]:
+    """``question:value`` -> the bilingual label residents saw, read from the survey flow."""
+    flow = _vecino().engine.flows[survey_key]
+    labels: dict[str, dict[str, str]] = {}
+    for step in flow.steps.values():
+        if step.ask == "yesno":
+            labels[f"{step.answer_key}:yes"] = {"en": "Yes", "es": "Sí"}
+            labels[f"{step.answer_key}:no"] = {"en": "No", "es": "No"}
+        for choice in step.choices:
+            labels[f"{step.answer_key}:{choice.value}"] = dict(choice.label)
+    return labels
+
+
+suppression_options = [
+    click.option("--min-respondents", default=11, show_default=True, help="Smallest figure."),
+    click.option("--min-breakdown", default=20, show_default=True, help="Smallest breakdown."),
+]
+
+
+def _with_suppression(function):  # type: ignore[no-untyped-def]
+    for option in reversed(suppression_options):
+        function = option(function)
+    return function
+
+
+@click.group("results", cls=AppGroup)
+def results_group() -> None:
+    """Survey results back to the community, with small-cell suppression."""
+
+
+@results_group.command("preview")
+@click.argument("survey_key")
+@_with_suppression
+def results_preview(survey_key: str, min_respondents: int, min_breakdown: int) -> None:
+    """The findings as short text in Spanish and English (nothing is sent)."""
+    from .results import Suppression, findings_text
+
+    survey, summary = _survey_and_summary(survey_key)
+    rules = Suppression(min_respondents, min_breakdown)
+    for language in ("es", "en"):
+        click.echo(f"[{language}]")
+        click.echo(findings_text(survey, summary, language, rules))
+
+
+@results_group.command("sheet")
+@click.argument("survey_key")
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
+@_with_suppression
+def results_sheet(survey_key: str, out: str, min_respondents: int, min_breakdown: int) -> None:
+    """The printable bilingual one-page data-walk sheet (HTML)."""
+    from pathlib import Path
+
+    from .results import Suppression, sheet_html
+
+    survey, summary = _survey_and_summary(survey_key)
+    rules = Suppression(min_respondents, min_breakdown)
+    html = sheet_html(survey, summary, _choice_labels(survey_key), rules)
+    Path(out).write_text(html, encoding="utf-8")
+    click.echo(f"Wrote {out} ({summary.responses} responses).")
