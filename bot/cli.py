@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup
 from .channels.telegram.cli import group as telegram_group
 from .config import Settings
 from .directory import cli as directory_cli
-from .outreach.cli import events_group, results_group
+from .outreach.cli import events_group, results_group, votes_group
 from .surveys.cli import surveys_group
 
 
@@ -168,6 +168,7 @@ def chat(address: str, channel: str) -> None:
 main.add_command(surveys_group)
 main.add_command(events_group)
 main.add_command(results_group)
+main.add_command(votes_group)
 main.add_command(directory_cli.resources)
 main.add_command(directory_cli.demo)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from ..engine import ActionContext, ActionResult, Capabilities, Event, Inbound, Outbound
 from ..engine import messages as engine_messages
+from ..engine.actions import pick_language
 from ..engine.answers import parse_answer
 from ..engine.flows import Target
 from ..engine.text import fold
 from ..engine.types import TRIGGER_KEY
 from . import messages as m
-from . import store
-from .models import MAYBE, NO, WAITLIST, YES, OutreachEvent
+from . import store, votes
+from .models import MAYBE, NO, WAITLIST, YES, OutreachEvent, Vote
 from .present import calendar_url, card, short_label
 
 EVENT_KEY = "event_id"  # the event an invitation (or a reminder) is about
@@ -50,6 +51,8 @@ def register(capabilities: Capabilities) -> None:
         ("event_when", when_is_it),
         ("event_remind", remind),
         ("event_notice", notice),
+        ("vote_show", vote_show),
+        ("vote_cast", vote_cast),
     ):
         capabilities.actions[name] = action
 
@@ -213,6 +216,39 @@ def notice(context: ActionContext) -> ActionResult:
     )
     text = f"{context.gettext(header)}\n{_card(context, event)}"
     return ActionResult(messages=[Outbound(text)])
+
+
+# ---- votes ----------------------------------------------------------------------------------
+
+VOTE_KEY = "vote_id"
+VOTE_NUMBER_KEY = "vote_number"
+
+
+def vote_show(context: ActionContext) -> ActionResult:
+    """VOTAR / VOTE: the open vote's question and numbered options, or "no vote open"."""
+    vote = votes.current(context.deps.session)
+    if vote is None:
+        return ActionResult(messages=[_say(context, m.NO_VOTE)], outcome="none")
+    language = context.language
+    lines = [vote.question(language)]
+    lines += [f"{n}. {pick_language(o, language)}" for n, o in enumerate(vote.options, 1)]
+    return ActionResult(messages=[Outbound("\n".join(lines))], data={VOTE_KEY: vote.id})
+
+
+def vote_cast(context: ActionContext) -> ActionResult:
+    """Record the number answered; out of range asks again, a closed vote says so."""
+    session, contact = context.deps.session, context.deps.contact
+    data = context.conversation.data
+    vote = session.get(Vote, int(data.get(VOTE_KEY) or 0))
+    number = int(data.get(VOTE_NUMBER_KEY) or 0)
+    if vote is None or not vote.is_open:
+        return ActionResult(messages=[_say(context, m.VOTE_CLOSED)])
+    if not 1 <= number <= len(vote.options):
+        return ActionResult(outcome="again")
+    _, changed = votes.cast(session, vote, contact.id, number, context.language, context.now)
+    chosen = pick_language(vote.options[number - 1], context.language)
+    message = m.VOTE_CHANGED if changed else m.VOTE_THANKS
+    return ActionResult(messages=[_say(context, message, option=chosen)])
 
 
 __all__ = ["EVENT_KEY", "register"]

@@ -13,7 +13,7 @@ from ..conversations import Deps, lock_contact
 from ..engine import Conversation
 from ..models import Contact, ConversationState, Message
 from . import store
-from .models import KINDS, OutreachEvent
+from .models import KINDS, OutreachEvent, Vote
 from .store import EventDraft, EventError
 
 
@@ -298,3 +298,74 @@ def results_sheet(survey_key: str, out: str, min_respondents: int, min_breakdown
     html = sheet_html(survey, summary, _choice_labels(survey_key), rules)
     Path(out).write_text(html, encoding="utf-8")
     click.echo(f"Wrote {out} ({summary.responses} responses).")
+
+
+# ---- vecino votes -----------------------------------------------------------------------------
+
+
+@click.group("votes", cls=AppGroup)
+def votes_group() -> None:
+    """Community votes by text (VOTAR / VOTE): one ballot per contact, changeable until close."""
+
+
+@votes_group.command("create")
+@click.option("--question", required=True, help="English question.")
+@click.option("--question-es", default="", help="Spanish question (required).")
+@click.option("--option", "options", multiple=True, required=True, help="'English|Español'")
+def votes_create(question: str, question_es: str, options: tuple[str, ...]) -> None:
+    """Open a vote; prints its id alone on the last line. The newest open vote is VOTAR's."""
+    from .votes import VoteError, create_vote
+
+    parsed = []
+    for option in options:
+        english, _, spanish = option.partition("|")
+        parsed.append({"en": english.strip(), "es": spanish.strip()})
+    vecino = _vecino()
+    try:
+        with vecino.db.transaction() as session:
+            vote = create_vote(session, question, question_es, parsed, vecino.conversations.clock())
+            vote_id = vote.id
+    except VoteError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Vote open with {len(parsed)} options.")
+    click.echo(vote_id)
+
+
+@votes_group.command("close")
+@click.argument("vote_id", type=int)
+def votes_close(vote_id: int) -> None:
+    """Close a vote: ballots can no longer be cast or changed."""
+    from .votes import close
+
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        vote = session.get(Vote, vote_id)
+        if vote is None:
+            raise click.ClickException(f"no vote {vote_id}")
+        changed = close(vote, vecino.conversations.clock())
+    click.echo(f"Vote {vote_id} closed." if changed else f"Vote {vote_id} was closed.")
+
+
+@votes_group.command("tally")
+@click.argument("vote_id", type=int)
+def votes_tally(vote_id: int) -> None:
+    """Ballots per option, and per language."""
+    from .votes import tally
+
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        vote = session.get(Vote, vote_id)
+        if vote is None:
+            raise click.ClickException(f"no vote {vote_id}")
+        result = tally(session, vote)
+        click.echo(
+            f"{vote.question_en} / {vote.question_es} ({'open' if vote.is_open else 'closed'})"
+        )
+        for number, option in enumerate(vote.options, 1):
+            es = result.by_option_language.get((number, "es"), 0)
+            en = result.by_option_language.get((number, "en"), 0)
+            click.echo(
+                f"{number}. {option['en']} / {option['es']}: {result.by_option[number]} "
+                f"(es {es}, en {en})"
+            )
+        click.echo(f"{result.total} ballots")

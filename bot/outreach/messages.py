@@ -32,3 +32,8 @@ STILL_COMING = N_("Can you still come?")
 NOTICE_CHANGED = N_("An event you said yes to has changed:")
 NOTICE_CANCELLED = N_("Sorry, this event was cancelled:")
 PROMOTED = N_("Good news: a seat opened up, and it is yours!")
+
+NO_VOTE = N_("There is no vote open right now. Reply MENU for options.")
+VOTE_CLOSED = N_("Sorry, this vote is closed. Reply MENU for options.")
+VOTE_THANKS = N_("Thank you! Your vote: {option}.")
+VOTE_CHANGED = N_("We changed your vote to: {option}.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base, utcnow
@@ -108,3 +108,36 @@ class RsvpChange(Base):
     source: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime]
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+
+
+class Vote(Base):
+    """A community partnership decision: a bilingual question and its options."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_en: Mapped[str] = mapped_column(Text)
+    question_es: Mapped[str] = mapped_column(Text)
+    # [{"en": "...", "es": "..."}, ...]; a ballot stores the option's number (1-based).
+    options: Mapped[list[Any]] = mapped_column(JSON)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    def question(self, language: str | None) -> str:
+        return self.question_es if language == "es" else self.question_en
+
+
+class Ballot(Base):
+    """One contact's vote; changeable (overwritten) until the vote closes."""
+
+    __tablename__ = "vote_ballots"
+    __table_args__ = (UniqueConstraint("vote_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    option: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(8))
+    cast_at: Mapped[datetime]
+    changed_at: Mapped[datetime]
