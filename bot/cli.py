@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup
 from .channels.telegram.cli import group as telegram_group
 from .config import Settings
 from .directory import cli as directory_cli
-from .outreach.cli import events_group, results_group, votes_group
+from .outreach.cli import comments_group, events_group, results_group, votes_group
 from .surveys.cli import surveys_group
 
 
@@ -169,6 +169,7 @@ main.add_command(surveys_group)
 main.add_command(events_group)
 main.add_command(results_group)
 main.add_command(votes_group)
+main.add_command(comments_group)
 main.add_command(directory_cli.resources)
 main.add_command(directory_cli.demo)
 

@@ -15,9 +15,9 @@ from ..engine.answers import parse_answer
 from ..engine.flows import Target
 from ..engine.text import fold
 from ..engine.types import TRIGGER_KEY
+from . import comments, store, votes
 from . import messages as m
-from . import store, votes
-from .models import MAYBE, NO, WAITLIST, YES, OutreachEvent, Vote
+from .models import MAYBE, NO, WAITLIST, YES, CommentRound, OutreachEvent, Vote
 from .present import calendar_url, card, short_label
 
 EVENT_KEY = "event_id"  # the event an invitation (or a reminder) is about
@@ -53,6 +53,8 @@ def register(capabilities: Capabilities) -> None:
         ("event_notice", notice),
         ("vote_show", vote_show),
         ("vote_cast", vote_cast),
+        ("comment_begin", comment_begin),
+        ("comment_save", comment_save),
     ):
         capabilities.actions[name] = action
 
@@ -249,6 +251,36 @@ def vote_cast(context: ActionContext) -> ActionResult:
     chosen = pick_language(vote.options[number - 1], context.language)
     message = m.VOTE_CHANGED if changed else m.VOTE_THANKS
     return ActionResult(messages=[_say(context, message, option=chosen)])
+
+
+# ---- public comment -------------------------------------------------------------------------
+
+ROUND_KEY = "comment_round"
+COMMENT_KEY = "comment_text"
+CONSENT_KEY = "comment_consent"
+
+
+def comment_begin(context: ActionContext) -> ActionResult:
+    """COMENTAR / COMMENT: name the item open for comment, or say none is."""
+    found = comments.current(context.deps.session)
+    if found is None:
+        return ActionResult(messages=[_say(context, m.NO_COMMENT_ROUND)], outcome="none")
+    text = context.gettext(m.COMMENT_ON, title=found.title(context.language))
+    return ActionResult(messages=[Outbound(text)], data={ROUND_KEY: found.id})
+
+
+def comment_save(context: ActionContext) -> ActionResult:
+    """Keep the comment only with consent; without it nothing is stored."""
+    data = context.conversation.data
+    if data.get(CONSENT_KEY) is not True:
+        return ActionResult(messages=[_say(context, m.COMMENT_NOT_SAVED)])
+    session = context.deps.session
+    found = session.get(CommentRound, int(data.get(ROUND_KEY) or 0))
+    if found is None or not found.is_open:
+        return ActionResult(messages=[_say(context, m.COMMENT_CLOSED)])
+    text = str(data.get(COMMENT_KEY) or "")
+    comments.submit(session, found, context.deps.contact.id, text, context.language, context.now)
+    return ActionResult(messages=[_say(context, m.COMMENT_SAVED)])
 
 
 __all__ = ["EVENT_KEY", "register"]

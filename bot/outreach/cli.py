@@ -13,7 +13,7 @@ from ..conversations import Deps, lock_contact
 from ..engine import Conversation
 from ..models import Contact, ConversationState, Message
 from . import store
-from .models import KINDS, OutreachEvent, Vote
+from .models import KINDS, CommentRound, OutreachEvent, Vote
 from .store import EventDraft, EventError
 
 
@@ -369,3 +369,67 @@ def votes_tally(vote_id: int) -> None:
                 f"(es {es}, en {en})"
             )
         click.echo(f"{result.total} ballots")
+
+
+# ---- vecino comments --------------------------------------------------------------------------
+
+
+@click.group("comments", cls=AppGroup)
+def comments_group() -> None:
+    """Public comment by text (COMENTAR / COMMENT), kept only with consent."""
+
+
+@comments_group.command("open")
+@click.option("--title", required=True, help="The item, in English.")
+@click.option("--title-es", default="", help="The item, in Spanish (required).")
+def comments_open(title: str, title_es: str) -> None:
+    """Open an item for comment (the newest open one is COMENTAR's); prints its id last."""
+    from .comments import open_round
+
+    vecino = _vecino()
+    try:
+        with vecino.db.transaction() as session:
+            found = open_round(session, title, title_es, vecino.conversations.clock())
+            round_id = found.id
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Open for comment: {title} / {title_es}")
+    click.echo(round_id)
+
+
+@comments_group.command("close")
+@click.argument("round_id", type=int)
+def comments_close(round_id: int) -> None:
+    """Stop taking comments on an item."""
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        found = session.get(CommentRound, round_id)
+        if found is None:
+            raise click.ClickException(f"no comment round {round_id}")
+        found.is_open, found.closed_at = False, vecino.conversations.clock()
+    click.echo(f"Comments on {round_id} closed.")
+
+
+@comments_group.command("export")
+@click.argument("round_id", type=int, required=False)
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="File (default: print).")
+def comments_export(round_id: int | None, out: str | None) -> None:
+    """The de-identified document for the County task force (default: the newest item)."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from .comments import export_text
+
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        query = select(CommentRound).order_by(CommentRound.id.desc()).limit(1)
+        found = session.get(CommentRound, round_id) if round_id else session.scalar(query)
+        if found is None:
+            raise click.ClickException("no comment round")
+        text = export_text(session, found)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.")
+    else:
+        click.echo(text, nl=False)

@@ -141,3 +141,34 @@ class Ballot(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     cast_at: Mapped[datetime]
     changed_at: Mapped[datetime]
+
+
+class CommentRound(Base):
+    """A named item open for public comment (e.g. the County's prevention recommendations)."""
+
+    __tablename__ = "comment_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_en: Mapped[str] = mapped_column(String(200))
+    title_es: Mapped[str] = mapped_column(String(200))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    def title(self, language: str | None) -> str:
+        return self.title_es if language == "es" else self.title_en
+
+
+class PublicComment(Base):
+    """A resident's comment, stored only once they agreed to have it submitted."""
+
+    __tablename__ = "public_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("comment_rounds.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    consented_at: Mapped[datetime]

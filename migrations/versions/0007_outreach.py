@@ -1,4 +1,4 @@
-"""events, RSVPs and their history, votes and ballots
+"""outreach: events, RSVPs, votes, public comment
 
 Revision ID: 0007_outreach
 Revises: 0003_surveys
@@ -19,6 +19,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "comment_rounds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title_en", sa.String(length=200), nullable=False),
+        sa.Column("title_es", sa.String(length=200), nullable=False),
+        sa.Column("is_open", sa.Boolean(), nullable=False),
+        sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_comment_rounds")),
+    )
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -90,6 +100,31 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "public_comments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=True),
+        sa.Column("consented_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_public_comments_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"],
+            ["comment_rounds.id"],
+            name=op.f("fk_public_comments_round_id_comment_rounds"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_public_comments")),
+    )
+    with op.batch_alter_table("public_comments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_public_comments_round_id"), ["round_id"], unique=False)
+
+    op.create_table(
         "vote_ballots",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("vote_id", sa.Integer(), nullable=False),
@@ -155,9 +190,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_vote_ballots_vote_id"))
 
     op.drop_table("vote_ballots")
+    with op.batch_alter_table("public_comments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_public_comments_round_id"))
+
+    op.drop_table("public_comments")
     with op.batch_alter_table("event_rsvps", schema=None) as batch_op:
         batch_op.drop_index("ix_event_rsvps_contact_status")
 
     op.drop_table("event_rsvps")
     op.drop_table("votes")
     op.drop_table("events")
+    op.drop_table("comment_rounds")
