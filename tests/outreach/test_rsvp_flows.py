@@ -135,6 +135,8 @@ def test_cancelar_still_opts_out_during_an_invitation(vecino, twilio):  # type: 
     _invite(vecino, ANA, event_id)
     assert "ALTA" in _reply(twilio, "CANCELAR")
     assert _status(vecino, event_id, ANA) == "invited"
+    assert _reply(twilio, "sí") == ""  # "yes" after STOP: silence, nothing recorded
+    assert _status(vecino, event_id, ANA) == "invited"
     assert _invite(vecino, ANA, event_id) == []  # nothing more is started for them
 
 
