@@ -38,13 +38,14 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     app.extensions["vecino"] = build_services(settings, clock)
 
-    from . import health
+    from . import event_pages, health
     from .channels import telegram, twilio
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(twilio.blueprint)
     app.register_blueprint(telegram.blueprint)
     init_admin(app)  # the admin view at /admin/
+    app.register_blueprint(event_pages.blueprint)  # GET /events/<token>.ics
 
     @app.errorhandler(HTTPException)
     def plain_http_error(error: HTTPException) -> Response:

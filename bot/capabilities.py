@@ -9,6 +9,7 @@ from __future__ import annotations
 from .directory.actions import register as register_directory
 from .directory.followup import register as register_followup
 from .engine import Capabilities
+from .outreach.actions import register as register_outreach
 from .surveys.actions import register as register_surveys
 
 
@@ -17,4 +18,5 @@ def build_capabilities() -> Capabilities:
     register_surveys(capabilities)
     register_directory(capabilities)
     register_followup(capabilities)
+    register_outreach(capabilities)
     return capabilities

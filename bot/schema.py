@@ -17,7 +17,13 @@ from sqlalchemy.engine import make_url
 from .config import PROJECT_ROOT, database_url_from_env
 
 # Domain modules that define tables add themselves here so Alembic sees their models.
-MODEL_MODULES = ["bot.models", "bot.directory.models", "bot.surveys.models", "admin.models"]
+MODEL_MODULES = [
+    "bot.models",
+    "bot.directory.models",
+    "bot.surveys.models",
+    "bot.outreach.models",
+    "admin.models",
+]
 
 
 def import_all_models() -> None:

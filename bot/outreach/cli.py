@@ -1,0 +1,435 @@
+"""``vecino events``: create, list, show, cancel events and mark attendance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..conversations import Deps, lock_contact
+from ..engine import Conversation
+from ..models import Contact, ConversationState, Message
+from . import store
+from .models import KINDS, CommentRound, OutreachEvent, Vote
+from .store import EventDraft, EventError
+
+
+def parse_time(value: str, timezone: str) -> datetime:
+    """ISO 8601; without an offset the time is read in ``timezone`` (``VECINO_TIMEZONE``)."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time (2026-12-01T18:00)") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(timezone))
+
+
+def parse_minutes(value: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError as error:
+        raise click.BadParameter("--remind takes minutes, e.g. 1440,120") from error
+
+
+def _vecino():  # type: ignore[no-untyped-def]
+    return current_app.extensions["vecino"]
+
+
+def _event(session, event_id: int) -> OutreachEvent:  # type: ignore[no-untyped-def]
+    event = store.get(session, event_id)
+    if event is None:
+        raise click.ClickException(f"no event {event_id}")
+    return event
+
+
+@click.group("events", cls=AppGroup)
+def events_group() -> None:
+    """Town halls, sense-making sessions, interviews and meetings."""
+
+
+@events_group.command("create")
+@click.option("--kind", type=click.Choice(KINDS), required=True)
+@click.option("--title", required=True, help="English title.")
+@click.option("--title-es", default="", help="Spanish title (required).")
+@click.option("--starts", required=True, help="ISO 8601, with an offset or in VECINO_TIMEZONE.")
+@click.option("--ends", help="ISO 8601 (default: 90 minutes after the start).")
+@click.option("--place", help="Address.")
+@click.option("--link", help="Video link.")
+@click.option("--capacity", type=int, help="Seats; further yes-replies go on a waitlist.")
+@click.option("--remind", default="1440,120", show_default=True, help="Minutes before start.")
+@click.option("--description", help="English description.")
+@click.option("--description-es", help="Spanish description.")
+@click.option("--details", help="SMS details in English (what to bring, child care...).")
+@click.option("--details-es", help="SMS details in Spanish.")
+def create(**options: str | int | None) -> None:
+    """Create an event; prints its id alone on the last line."""
+    vecino = _vecino()
+    timezone = vecino.settings.timezone
+    draft = EventDraft(
+        kind=str(options["kind"]),
+        title_en=str(options["title"]),
+        title_es=str(options["title_es"] or ""),
+        starts_at=parse_time(str(options["starts"]), timezone),
+        ends_at=parse_time(str(options["ends"]), timezone) if options["ends"] else None,
+        timezone=timezone,
+        place=options["place"] or None,  # type: ignore[arg-type]
+        link=options["link"] or None,  # type: ignore[arg-type]
+        capacity=options["capacity"],  # type: ignore[arg-type]
+        remind_minutes=parse_minutes(str(options["remind"])),
+        description_en=options["description"] or None,  # type: ignore[arg-type]
+        description_es=options["description_es"] or None,  # type: ignore[arg-type]
+        sms_details_en=options["details"] or None,  # type: ignore[arg-type]
+        sms_details_es=options["details_es"] or None,  # type: ignore[arg-type]
+    )
+    try:
+        with vecino.db.transaction() as session:
+            event = store.create_event(session, draft, vecino.conversations.clock())
+            event_id = event.id
+    except EventError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {draft.kind} {draft.title_en!r} / {draft.title_es!r}.")
+    click.echo(event_id)
+
+
+@events_group.command("list")
+def list_events() -> None:
+    """Every event: id, status, start (local time), kind, titles, RSVP yes count."""
+    vecino = _vecino()
+    zone = ZoneInfo(vecino.settings.timezone)
+    with vecino.db.transaction() as session:
+        for event in store.all_events(session):
+            counts = store.counts(session, event.id)
+            start = event.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            click.echo(
+                f"{event.id:>4} {event.status:<9} {start} {event.kind:<12} "
+                f"yes {counts['yes']:<4} {event.title_en} / {event.title_es}"
+            )
+
+
+@events_group.command("show")
+@click.argument("event_id", type=int)
+def show(event_id: int) -> None:
+    """One event, its calendar link and its RSVP counts by status."""
+    vecino = _vecino()
+    zone = ZoneInfo(vecino.settings.timezone)
+    with vecino.db.transaction() as session:
+        event = _event(session, event_id)
+        counts = store.counts(session, event.id)
+        base = vecino.settings.public_base_url or ""
+        click.echo(f"{event.title_en} / {event.title_es} ({event.kind}, {event.status})")
+        click.echo(f"starts {event.starts_at.astimezone(zone).isoformat()}")
+        click.echo(f"ends   {event.ends_at.astimezone(zone).isoformat()}")
+        for label, value in (("place", event.place), ("link", event.link)):
+            if value:
+                click.echo(f"{label:<6} {value}")
+        if event.capacity:
+            click.echo(f"capacity {event.capacity}")
+        click.echo(f"reminders {','.join(str(m) for m in event.remind_minutes)} minutes before")
+        click.echo(f"calendar {base}/events/{event.token}.ics")
+        for status in ("yes", "no", "maybe", "waitlist", "cancelled"):
+            click.echo(f"{status:<9} {counts[status]}")
+        click.echo(f"{'invited':<9} {counts['invited']} (no answer yet)")
+
+
+@events_group.command("cancel")
+@click.argument("event_id", type=int)
+def cancel(event_id: int) -> None:
+    """Cancel an event (its calendar file says so; those who said yes are told once)."""
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        event = _event(session, event_id)
+        changed = store.cancel_event(session, event, vecino.conversations.clock())
+    click.echo(f"Event {event_id} cancelled." if changed else f"Event {event_id} was cancelled.")
+
+
+@events_group.command("attendance")
+@click.argument("event_id", type=int)
+@click.option("--present", multiple=True, metavar="ADDRESS", help="Mark this contact present.")
+@click.option("--channel", default="sms", show_default=True)
+def attendance(event_id: int, present: tuple[str, ...], channel: str) -> None:
+    """Mark attendance with --present ADDRESS (repeatable); without it, list who came."""
+    vecino = _vecino()
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        _event(session, event_id)
+        for address in present:
+            contact = session.query(Contact).filter_by(channel=channel, address=address).first()
+            if contact is None:
+                raise click.ClickException(f"no {channel} contact {address}")
+            store.mark_attended(session, event_id, contact.id, now)
+        came = [r for r in store.rsvps(session, event_id) if r.attended_at is not None]
+        for rsvp in came:
+            click.echo(f"contact {rsvp.contact_id:<6} RSVP {rsvp.status:<9} present")
+        click.echo(f"{len(came)} present")
+
+
+@events_group.command("invite")
+@click.argument("event_id", type=int)
+@click.argument("address")
+@click.option("--channel", default="sms", show_default=True)
+@click.option(
+    "--language", type=click.Choice(["es", "en"]), help="For a contact with no language yet."
+)
+def invite(event_id: int, address: str, channel: str, language: str | None) -> None:
+    """Development stand-in until the outbox lands: start the invitation for one contact now
+    and print it (nothing is sent; try it with ``vecino chat --address ADDRESS``)."""
+    vecino = _vecino()
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        _event(session, event_id)
+        contact = lock_contact(session, channel, address, now)
+        contact.language = contact.language or language
+        turn = start_for(vecino, session, contact, "event_invitation", {"event_id": event_id}, now)
+        for message in turn.messages:
+            click.echo(message.text)
+        if not turn.messages:
+            click.echo(f"not started: {', '.join(e.kind for e in turn.events) or 'nothing to say'}")
+
+
+def start_for(vecino, session, contact: Contact, flow_id: str, params: dict, now: datetime):  # type: ignore[no-untyped-def]
+    """``Engine.start`` for one contact, its state and messages stored as the sender will."""
+    state = contact.conversation or ConversationState(contact_id=contact.id, data={})
+    conversation = Conversation(
+        language=contact.language,
+        opted_out=contact.opted_out,
+        flow_id=state.flow_id,
+        step_id=state.step_id,
+        data=dict(state.data or {}),
+        updated_at=state.updated_at if contact.conversation else None,
+    )
+    deps = Deps(session, contact, vecino.settings, now)
+    turn = vecino.engine.start(conversation, flow_id, now, deps, params=params)
+    if not turn.messages:
+        return turn
+    final = turn.conversation
+    state.flow_id, state.step_id, state.data = final.flow_id, final.step_id, dict(final.data)
+    state.invalid_count, state.updated_at = final.invalid_count, now
+    if contact.conversation is None:
+        session.add(state)
+    for message in turn.messages:
+        session.add(
+            Message(
+                contact_id=contact.id,
+                channel=contact.channel,
+                direction="out",
+                body=message.text,
+                payload=message.to_payload(),
+                status="started",
+                created_at=now,
+            )
+        )
+    return turn
+
+
+# ---- vecino results ---------------------------------------------------------------------------
+
+
+def _survey_and_summary(key: str):  # type: ignore[no-untyped-def]
+    from ..surveys.definitions import load_surveys
+    from ..surveys.results import summarize
+
+    vecino = _vecino()
+    surveys = load_surveys(vecino.settings.flows_dir)
+    if key not in surveys:
+        names = ", ".join(sorted(surveys)) or "none"
+        raise click.BadParameter(f"no survey {key!r} in flows/ (surveys: {names})")
+    with vecino.db.transaction() as session:
+        return surveys[key], summarize(session, surveys[key])
+
+
+def _choice_labels(survey_key: str) -> dict[str, dict[str, str]]:
+    """``question:value`` -> the bilingual label residents saw, read from the survey flow."""
+    flow = _vecino().engine.flows[survey_key]
+    labels: dict[str, dict[str, str]] = {}
+    for step in flow.steps.values():
+        if step.ask == "yesno":
+            labels[f"{step.answer_key}:yes"] = {"en": "Yes", "es": "Sí"}
+            labels[f"{step.answer_key}:no"] = {"en": "No", "es": "No"}
+        for choice in step.choices:
+            labels[f"{step.answer_key}:{choice.value}"] = dict(choice.label)
+    return labels
+
+
+suppression_options = [
+    click.option("--min-respondents", default=11, show_default=True, help="Smallest figure."),
+    click.option("--min-breakdown", default=20, show_default=True, help="Smallest breakdown."),
+]
+
+
+def _with_suppression(function):  # type: ignore[no-untyped-def]
+    for option in reversed(suppression_options):
+        function = option(function)
+    return function
+
+
+@click.group("results", cls=AppGroup)
+def results_group() -> None:
+    """Survey results back to the community, with small-cell suppression."""
+
+
+@results_group.command("preview")
+@click.argument("survey_key")
+@_with_suppression
+def results_preview(survey_key: str, min_respondents: int, min_breakdown: int) -> None:
+    """The findings as short text in Spanish and English (nothing is sent)."""
+    from .results import Suppression, findings_text
+
+    survey, summary = _survey_and_summary(survey_key)
+    rules = Suppression(min_respondents, min_breakdown)
+    for language in ("es", "en"):
+        click.echo(f"[{language}]")
+        click.echo(findings_text(survey, summary, language, rules))
+
+
+@results_group.command("sheet")
+@click.argument("survey_key")
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
+@_with_suppression
+def results_sheet(survey_key: str, out: str, min_respondents: int, min_breakdown: int) -> None:
+    """The printable bilingual one-page data-walk sheet (HTML)."""
+    from pathlib import Path
+
+    from .results import Suppression, sheet_html
+
+    survey, summary = _survey_and_summary(survey_key)
+    rules = Suppression(min_respondents, min_breakdown)
+    html = sheet_html(survey, summary, _choice_labels(survey_key), rules)
+    Path(out).write_text(html, encoding="utf-8")
+    click.echo(f"Wrote {out} ({summary.responses} responses).")
+
+
+# ---- vecino votes -----------------------------------------------------------------------------
+
+
+@click.group("votes", cls=AppGroup)
+def votes_group() -> None:
+    """Community votes by text (VOTAR / VOTE): one ballot per contact, changeable until close."""
+
+
+@votes_group.command("create")
+@click.option("--question", required=True, help="English question.")
+@click.option("--question-es", default="", help="Spanish question (required).")
+@click.option("--option", "options", multiple=True, required=True, help="'English|Español'")
+def votes_create(question: str, question_es: str, options: tuple[str, ...]) -> None:
+    """Open a vote; prints its id alone on the last line. The newest open vote is VOTAR's."""
+    from .votes import VoteError, create_vote
+
+    parsed = []
+    for option in options:
+        english, _, spanish = option.partition("|")
+        parsed.append({"en": english.strip(), "es": spanish.strip()})
+    vecino = _vecino()
+    try:
+        with vecino.db.transaction() as session:
+            vote = create_vote(session, question, question_es, parsed, vecino.conversations.clock())
+            vote_id = vote.id
+    except VoteError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Vote open with {len(parsed)} options.")
+    click.echo(vote_id)
+
+
+@votes_group.command("close")
+@click.argument("vote_id", type=int)
+def votes_close(vote_id: int) -> None:
+    """Close a vote: ballots can no longer be cast or changed."""
+    from .votes import close
+
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        vote = session.get(Vote, vote_id)
+        if vote is None:
+            raise click.ClickException(f"no vote {vote_id}")
+        changed = close(vote, vecino.conversations.clock())
+    click.echo(f"Vote {vote_id} closed." if changed else f"Vote {vote_id} was closed.")
+
+
+@votes_group.command("tally")
+@click.argument("vote_id", type=int)
+def votes_tally(vote_id: int) -> None:
+    """Ballots per option, and per language."""
+    from .votes import tally
+
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        vote = session.get(Vote, vote_id)
+        if vote is None:
+            raise click.ClickException(f"no vote {vote_id}")
+        result = tally(session, vote)
+        click.echo(
+            f"{vote.question_en} / {vote.question_es} ({'open' if vote.is_open else 'closed'})"
+        )
+        for number, option in enumerate(vote.options, 1):
+            es = result.by_option_language.get((number, "es"), 0)
+            en = result.by_option_language.get((number, "en"), 0)
+            click.echo(
+                f"{number}. {option['en']} / {option['es']}: {result.by_option[number]} "
+                f"(es {es}, en {en})"
+            )
+        click.echo(f"{result.total} ballots")
+
+
+# ---- vecino comments --------------------------------------------------------------------------
+
+
+@click.group("comments", cls=AppGroup)
+def comments_group() -> None:
+    """Public comment by text (COMENTAR / COMMENT), kept only with consent."""
+
+
+@comments_group.command("open")
+@click.option("--title", required=True, help="The item, in English.")
+@click.option("--title-es", default="", help="The item, in Spanish (required).")
+def comments_open(title: str, title_es: str) -> None:
+    """Open an item for comment (the newest open one is COMENTAR's); prints its id last."""
+    from .comments import open_round
+
+    vecino = _vecino()
+    try:
+        with vecino.db.transaction() as session:
+            found = open_round(session, title, title_es, vecino.conversations.clock())
+            round_id = found.id
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Open for comment: {title} / {title_es}")
+    click.echo(round_id)
+
+
+@comments_group.command("close")
+@click.argument("round_id", type=int)
+def comments_close(round_id: int) -> None:
+    """Stop taking comments on an item."""
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        found = session.get(CommentRound, round_id)
+        if found is None:
+            raise click.ClickException(f"no comment round {round_id}")
+        found.is_open, found.closed_at = False, vecino.conversations.clock()
+    click.echo(f"Comments on {round_id} closed.")
+
+
+@comments_group.command("export")
+@click.argument("round_id", type=int, required=False)
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="File (default: print).")
+def comments_export(round_id: int | None, out: str | None) -> None:
+    """The de-identified document for the County task force (default: the newest item)."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from .comments import export_text
+
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        query = select(CommentRound).order_by(CommentRound.id.desc()).limit(1)
+        found = session.get(CommentRound, round_id) if round_id else session.scalar(query)
+        if found is None:
+            raise click.ClickException("no comment round")
+        text = export_text(session, found)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.")
+    else:
+        click.echo(text, nl=False)

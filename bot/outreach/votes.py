@@ -1,0 +1,91 @@
+"""Votes: one ballot per contact, changeable until the vote closes; tallies per option and
+language. Reached by VOTAR / VOTE (``flows/vote.yaml``) or by invitation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Ballot, Vote
+
+
+class VoteError(ValueError):
+    """A vote an organizer tried to create is not valid; the message says why."""
+
+
+def create_vote(
+    session: Session, question_en: str, question_es: str, options: list[dict[str, str]],
+    now: datetime,
+) -> Vote:  # fmt: skip
+    if not question_es.strip() or not question_en.strip():
+        raise VoteError(
+            "a vote needs its question in English and Spanish (--question, --question-es)"
+        )
+    if not 2 <= len(options) <= 9:
+        raise VoteError("a vote needs between 2 and 9 options")
+    for option in options:
+        if not option.get("en", "").strip() or not option.get("es", "").strip():
+            raise VoteError("each option needs English and Spanish: --option 'Yes|Sí'")
+    vote = Vote(question_en=question_en, question_es=question_es, options=options,
+                is_open=True, created_at=now)  # fmt: skip
+    session.add(vote)
+    session.flush()
+    return vote
+
+
+def current(session: Session) -> Vote | None:
+    """The newest open vote (VOTAR answers it)."""
+    return session.scalar(
+        select(Vote).where(Vote.is_open.is_(True)).order_by(Vote.id.desc()).limit(1)
+    )
+
+
+def cast(
+    session: Session, vote: Vote, contact_id: int, option: int, language: str | None,
+    now: datetime,
+) -> tuple[Ballot, bool]:  # fmt: skip
+    """Store or change a contact's ballot; returns it and whether it changed an earlier one."""
+    if not vote.is_open:
+        raise VoteError("this vote is closed")
+    if not 1 <= option <= len(vote.options):
+        raise VoteError(f"no option {option}")
+    ballot = session.scalar(
+        select(Ballot).where(Ballot.vote_id == vote.id, Ballot.contact_id == contact_id)
+    )
+    if ballot is None:
+        ballot = Ballot(vote_id=vote.id, contact_id=contact_id, option=option,
+                        language=language, cast_at=now, changed_at=now)  # fmt: skip
+        session.add(ballot)
+        session.flush()
+        return ballot, False
+    ballot.option, ballot.language, ballot.changed_at = option, language, now
+    return ballot, True
+
+
+def close(vote: Vote, now: datetime) -> bool:
+    if not vote.is_open:
+        return False
+    vote.is_open, vote.closed_at = False, now
+    return True
+
+
+@dataclass(frozen=True)
+class Tally:
+    total: int
+    by_option: dict[int, int]
+    by_option_language: dict[tuple[int, str], int]
+
+
+def tally(session: Session, vote: Vote) -> Tally:
+    ballots = list(session.scalars(select(Ballot).where(Ballot.vote_id == vote.id)))
+    by_option = Counter(b.option for b in ballots)
+    by_language = Counter((b.option, b.language or "unknown") for b in ballots)
+    return Tally(
+        len(ballots),
+        {n: by_option.get(n, 0) for n in range(1, len(vote.options) + 1)},
+        dict(by_language),
+    )
