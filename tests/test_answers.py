@@ -76,6 +76,13 @@ def test_number_words(text: str, number: int | None):
         ("yo y mis hijos", None),
         ("3 o 4", None),
         ("no sé", None),
+        # A sentence about something else is not a count: Spanish "me" is not English "me",
+        # and a person named in a story does not live in a household of two.
+        ("mi ex no me deja en paz, necesito un albergue", None),
+        ("mi esposo me pega", None),
+        ("my landlord wants me out", None),
+        ("vivo con mi esposo", 2),
+        ("it's just me", 1),
     ],
 )
 def test_people_in_a_household(text: str, people: int | None):

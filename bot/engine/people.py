@@ -41,6 +41,14 @@ SEVERAL = {
     "roommates", "amigos", "amigas", "friends", "companeros",
 }  # fmt: skip
 PEOPLE = {"personas", "persona", "people", "person", "gente", "miembros", "members", "total"}
+# Without a number, a reply counts only when it is a list of people: these words may join them.
+# A sentence about something else ("mi esposo me pega", "my landlord wants me out") names
+# people too, but it is not an answer, and storing "2" for it would be wrong data.
+LIST_WORDS = {
+    "mi", "mis", "my", "y", "e", "and", "con", "with", "plus", "mas", "tambien", "also", "el",
+    "la", "los", "las", "vivo", "vivimos", "live", "lives", "we", "somos", "just", "only",
+    "nosotros", "nomas", "en", "casa", "home", "at", "it", "s", "is", "its",
+}  # fmt: skip
 
 
 def _number(token: str) -> int | None:
@@ -53,7 +61,7 @@ def count_people(text: str) -> int | None:
     """How many people the reply says live in the home, or None when it cannot be told."""
     tokens = fold(text).split()
     totals: list[int] = []
-    listed, self_named, uncounted = 0, False, False
+    listed, self_named, uncounted, stray = 0, False, False, False
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -73,11 +81,15 @@ def count_people(text: str) -> int | None:
             listed += 2
         elif token in SEVERAL:
             uncounted = True
+        elif token not in LIST_WORDS and token not in PEOPLE:
+            stray = True
         index += 1
     if len(totals) == 1:
         return totals[0]
     if totals or uncounted:
         return None  # "3 o 4", "mis hijos": ask for the number
+    if stray:
+        return None  # not a list of people: ask for the number
     if listed:
         return listed + 1  # the resident lives there too, named or not
     if self_named:
