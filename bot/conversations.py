@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -42,6 +42,9 @@ class Envelope:
     message: Inbound
     provider_id: str | None = None
     source: str | None = None  # e.g. a Telegram deep-link payload
+    # Set by a channel that sends its replies itself (Telegram): they are stored held by it
+    # for this long, and sent by someone else if it dies first (``outbound.replies``).
+    reply_lease: timedelta | None = None
 
 
 @dataclass
@@ -132,7 +135,8 @@ class ConversationService:
         state, conversation = conversation_of(contact)
         deps = Deps(session, contact, self.settings, now, inbound.id)
         turn = self.engine.handle(conversation, envelope.message, now, deps)
-        self._apply(session, contact, state, inbound, turn, now)
+        lease_until = now + envelope.reply_lease if envelope.reply_lease else None
+        self._apply(session, contact, state, inbound, turn, now, lease_until)
         log.info(
             "contact %s (%s %s): %d reply message(s), events=%s",
             contact.id,
@@ -151,6 +155,7 @@ class ConversationService:
         inbound: Message,
         turn: Turn,
         now: datetime,
+        lease_until: datetime | None = None,
     ) -> None:
         save_turn(session, contact, state, turn, now, message_id=inbound.id)
         contacts.seen(contact, now)
@@ -163,6 +168,7 @@ class ConversationService:
                     body=reply.text,
                     payload=reply.to_payload(),
                     status=MessageStatus.REPLIED,
+                    lease_until=lease_until,
                     in_reply_to_id=inbound.id,
                     created_at=now,
                 )

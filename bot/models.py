@@ -121,6 +121,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index("ix_messages_contact_created", "contact_id", "created_at"),
+        # Only replies in flight have a lease: the sweep's search stays small.
+        Index("ix_messages_lease_until", "lease_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +141,10 @@ class Message(Base):
     outbox_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox.id", ondelete="SET NULL"), index=True
     )
+    # A reply a channel sends itself (Telegram) is held by its sender until then; past it, the
+    # sender is presumed dead and the reply is sent by whoever claims it next (a redelivery of
+    # the update, or the worker's sweep). None once its fate is known (``outbound.replies``).
+    lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,6 +1,8 @@
 """The worker's jobs. Each is a module-level function (APScheduler stores a reference to it
 in the job store), opens its own transaction through the process's services, and only puts
-work in the outbox: the sender loop does the sending, with every send-time check.
+work in the outbox: the sender loop does the sending, with every send-time check. The one
+exception is ``reply_sweep``: replies to residents, which a dead web process left unsent, go
+out as replies (whatever the hour or the contact's standing, like the webhook would have).
 
 Each enqueue carries a key unique to its purpose, so a job that runs twice (a misfire
 coalesced late, a standby taking over) enqueues nothing twice.
@@ -9,13 +11,17 @@ coalesced late, a standby taking over) enqueues nothing twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.directory import followup
+from bot.engine import Outbound
 from bot.models import Contact, ConversationState
-from bot.outbound import outbox
+from bot.outbound import outbox, replies
+from bot.outbound.pacing import Pacer
+from bot.outbound.sender import Sender, SendReport
 from bot.retention import apply_retention
 from bot.services import Vecino
 from bot.surveys.actions import RESPONSE_KEY
@@ -27,14 +33,22 @@ NUDGE_AFTER = timedelta(days=1)
 NUDGE_LOOKBACK = timedelta(days=2)
 NUDGE_EXPIRES = timedelta(days=2)
 FOLLOWUP_EXPIRES = timedelta(days=2)
+REPLY_SWEEP_BATCH = 50
 
 _services: Vecino | None = None
+_senders: tuple[dict[str, Sender], dict[str, Pacer]] | None = None
 
 
 def use_services(vecino: Vecino | None) -> None:
     """Set by the worker at start: the services the jobs run with in this process."""
-    global _services
+    global _services, _senders
+    if _senders is not None:  # the sweep's Bot API client (its loop thread) goes with them
+        for sender in _senders[0].values():
+            close = getattr(sender, "close", None)
+            if close is not None:
+                close()
     _services = vecino
+    _senders = None
 
 
 def services() -> Vecino:
@@ -119,6 +133,53 @@ def housekeeping() -> dict[str, int]:
         }
     log.info("housekeeping: %s", done)
     return done
+
+
+def reply_sweep() -> int:
+    """Send the replies a dead web process stored but never sent (their lease ran out);
+    returns how many were claimed. A redelivery of the same update may claim them first:
+    whichever claims sends, the other finds nothing."""
+    vecino = services()
+    senders, pacers = _reply_senders(vecino)
+    # The console sender only logs: a reply "sent" there would be recorded sent and lost.
+    channels = [channel for channel, sender in senders.items() if sender.name != "console"]
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        claimed = replies.claim_abandoned(session, now, REPLY_SWEEP_BATCH, channels)
+    for turn in claimed:
+        sender = senders[turn.channel]
+        pacer = pacers.get(sender.name)
+        fates = replies.send_in_order(
+            [reply for _, reply in turn.replies], _sending(sender, turn, pacer)
+        )
+        with vecino.db.transaction() as session:
+            replies.record_claimed(session, [row_id for row_id, _ in turn.replies], fates)
+    count = sum(len(turn.replies) for turn in claimed)
+    log.info("reply sweep: %d reply(ies) left behind, sent again", count)
+    return count
+
+
+def _sending(
+    sender: Sender, turn: replies.Abandoned, pacer: Pacer | None
+) -> Callable[[Outbound], SendReport]:
+    def send_one(reply: Outbound) -> SendReport:
+        try:
+            pace = pacer.take if pacer else None
+            return sender.send_replies(turn.address, [reply], turn.language, pace)
+        except Exception as error:  # an odd provider answer must not stop the sweep
+            log.exception("sending a swept reply failed")
+            return SendReport(error=type(error).__name__[:16])
+
+    return send_one
+
+
+def _reply_senders(vecino: Vecino) -> tuple[dict[str, Sender], dict[str, Pacer]]:
+    global _senders
+    if _senders is None:
+        from bot.channels.senders import build_senders
+
+        _senders = build_senders(vecino)
+    return _senders
 
 
 def _attempt_id(state: ConversationState) -> str:

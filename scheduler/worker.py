@@ -42,6 +42,8 @@ JOBS = (
     ("followup_scan", jobs.followup_scan, 5),
     ("survey_nudge_scan", jobs.survey_nudge_scan, 15),
     ("housekeeping", jobs.housekeeping, 60),
+    # Replies a killed web process left unsent: out within a lease plus a minute.
+    ("reply_sweep", jobs.reply_sweep, 1),
 )
 
 

@@ -192,7 +192,7 @@ def test_a_worker_sends_and_a_standby_takes_over(vecino, clock, fake_twilio):  #
     assert leader.leading
     with vecino.db.engine.connect() as connection:
         stored = set(connection.scalars(text("SELECT id FROM apscheduler_jobs")))
-    assert stored == {"followup_scan", "survey_nudge_scan", "housekeeping"}
+    assert stored == {"followup_scan", "survey_nudge_scan", "housekeeping", "reply_sweep"}
     standby._try_to_lead()
     assert not standby.leading
     leader.stop()

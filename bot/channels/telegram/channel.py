@@ -102,11 +102,12 @@ class TelegramChannel:
             inbound,
             provider_id=incoming.provider_id,
             source=deep_link_source(incoming.command, incoming.argument),
+            reply_lease=replies.LEASE,
         )
         delivery = self.vecino.conversations.receive(envelope)
         if not delivery.duplicate:
-            # The replies were stored as "replied" in the conversation's transaction; a twin
-            # delivery of this update racing us sees them so and leaves them to us.
+            # The replies were stored held by us (a lease) in the conversation's transaction: a
+            # twin delivery racing us, and the worker's sweep, leave them to us unless we die.
             fates = self._send_replies(incoming.chat_id, delivery.replies, delivery.language)
             self._record(incoming.provider_id, fates)
             return Handled("answered", fates.report)
@@ -119,8 +120,9 @@ class TelegramChannel:
         return Handled("resent", fates.report)
 
     def _claim_unsent(self, provider_id: str) -> list[tuple[int, Outbound]]:
+        now = self.vecino.conversations.clock()
         with self.vecino.db.transaction() as session:
-            return replies.claim_unsent(session, CHANNEL, provider_id)
+            return replies.claim_unsent(session, CHANNEL, provider_id, now, replies.LEASE)
 
     def _send_replies(
         self, chat_id: str, outbound: list[Outbound], language: str | None

@@ -188,6 +188,10 @@ class TelegramOutboxSender:
         self.sender = sender
         self.catalogs = catalogs
 
+    def close(self) -> None:
+        """Stop the Bot API client's loop thread (a process that built senders for a while)."""
+        self.sender.client.close()
+
     def send_replies(
         self,
         address: str,
