@@ -1,7 +1,7 @@
 """reply lease: Telegram replies held by their sender until lease_until, then swept
 
 Revision ID: 0008_reply_lease
-Revises: 0005_admin
+Revises: 0007_outreach
 Create Date: 2026-11-25
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.models
 
 revision = "0008_reply_lease"
-down_revision = "0005_admin"
+down_revision = "0007_outreach"
 branch_labels = None
 depends_on = None
 
