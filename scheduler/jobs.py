@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.directory import followup
 from bot.models import Contact, ConversationState
 from bot.outbound import outbox
+from bot.outreach import sending
 from bot.retention import apply_retention
 from bot.services import Vecino
 from bot.surveys.actions import RESPONSE_KEY
@@ -102,6 +103,20 @@ def survey_nudge_scan() -> int:
             )
     log.info("survey nudge scan: %d queued", queued)
     return queued
+
+
+# ---- events (bot/outreach): reminders and change/cancel notices --------------------------
+
+
+def event_scan() -> dict[str, int]:
+    """Queue due event reminders (yes RSVPs only, never after the start) and the notices of a
+    changed or cancelled event (once per SEQUENCE); returns how many of each."""
+    vecino = services()
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        done = sending.scan(session, now)
+    log.info("event scan: %s", done)
+    return done
 
 
 def housekeeping() -> dict[str, int]:
