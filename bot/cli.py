@@ -17,7 +17,13 @@ from scheduler.cli import outbox_group, worker_command
 from .channels.telegram.cli import group as telegram_group
 from .config import Settings
 from .directory import cli as directory_cli
-from .outreach.cli import comments_group, events_group, results_group, votes_group
+from .outreach.cli import (
+    broadcasts_group,
+    comments_group,
+    events_group,
+    results_group,
+    votes_group,
+)
 from .retention_cli import contacts_group, retention_group
 from .surveys.cli import surveys_group
 
@@ -200,6 +206,7 @@ def chat(address: str, channel: str) -> None:
 
 main.add_command(surveys_group)
 main.add_command(events_group)
+main.add_command(broadcasts_group)
 main.add_command(results_group)
 main.add_command(votes_group)
 main.add_command(comments_group)

@@ -25,6 +25,7 @@ from .db import Database
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
 from .models import Contact, ConversationState, Message, utcnow
 from .outbound.status import MessageStatus
+from .outreach import sending
 from .privacy import coarse_point, mask_address
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,10 @@ def save_turn(
             contacts.opt_in(contact, now)
         elif event.kind == "crisis":
             contacts.flag_for_staff(session, contact, "crisis", now, message_id=message_id)
+        elif event.kind == "waitlist_promoted":  # tell them, in this same transaction
+            sending.promoted(
+                session, int(event.detail["event_id"]), int(event.detail["contact_id"]), now
+            )
     contacts.set_language(contact, turn.conversation.language)
     state.flow_id = turn.conversation.flow_id
     state.step_id = turn.conversation.step_id

@@ -22,6 +22,7 @@ from bot.models import Contact, ConversationState
 from bot.outbound import outbox, replies
 from bot.outbound.pacing import Pacer
 from bot.outbound.sender import Sender, SendReport
+from bot.outreach import sending
 from bot.retention import apply_retention
 from bot.services import Vecino
 from bot.surveys.actions import RESPONSE_KEY
@@ -116,6 +117,20 @@ def survey_nudge_scan() -> int:
             )
     log.info("survey nudge scan: %d queued", queued)
     return queued
+
+
+# ---- events (bot/outreach): reminders and change/cancel notices --------------------------
+
+
+def event_scan() -> dict[str, int]:
+    """Queue due event reminders (yes RSVPs only, never after the start) and the notices of a
+    changed or cancelled event (once per SEQUENCE); returns how many of each."""
+    vecino = services()
+    now = vecino.conversations.clock()
+    with vecino.db.transaction() as session:
+        done = sending.scan(session, now)
+    log.info("event scan: %s", done)
+    return done
 
 
 def housekeeping() -> dict[str, int]:

@@ -41,6 +41,7 @@ JOBS = (
     # (id, function, interval in minutes)
     ("followup_scan", jobs.followup_scan, 5),
     ("survey_nudge_scan", jobs.survey_nudge_scan, 15),
+    ("event_scan", jobs.event_scan, 5),
     ("housekeeping", jobs.housekeeping, 60),
     # Replies a killed web process left unsent: out within a lease plus a minute.
     ("reply_sweep", jobs.reply_sweep, 1),

@@ -2,7 +2,8 @@
 and the exact replies they must get, through the real service and database, clock frozen.
 
 A case may list ``setup`` commands (``vecino`` arguments) to run before its turns, e.g.
-``[demo]`` to load the demo directory or ``[surveys, open, phq2]``.
+``[demo]`` to load the demo directory or ``[surveys, open, phq2]``; ``deliver`` runs the
+worker's sender once (console senders), so what the setup queued (an invitation) goes out.
 Regenerate the expected replies after an intended change with
 ``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
 
@@ -74,8 +75,20 @@ def run_setup(app, case: dict) -> None:  # type: ignore[no-untyped-def]
     """A case's ``setup``: ``vecino`` commands run first, e.g. ``[surveys, open, phq2]``."""
     runner = app.test_cli_runner()
     for args in case.get("setup", []):
+        if args == "deliver":
+            _deliver(app.extensions["vecino"])
+            continue
         result = runner.invoke(main, [str(arg) for arg in args])
         assert result.exit_code == 0, result.output
+
+
+def _deliver(vecino) -> None:  # type: ignore[no-untyped-def]
+    from bot.channels.console import ConsoleSender
+    from bot.outbound.dispatch import Dispatcher
+
+    senders = {"sms": ConsoleSender(), "telegram": ConsoleSender()}
+    clock = vecino.conversations.clock
+    Dispatcher(vecino.db, vecino.engine, vecino.settings, senders, {}, "golden", clock).run_once()
 
 
 @pytest.mark.parametrize(

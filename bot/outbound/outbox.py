@@ -42,11 +42,32 @@ def enqueue(
 ) -> bool:
     """Queue a flow to start (``flow_id``) or messages to send. False when ``key`` was queued
     before, whatever became of it."""
+    row = values(
+        contact.id, contact.channel, reason=reason, key=key, now=now, flow_id=flow_id,
+        params=params, messages=messages, not_before=not_before, expires_at=expires_at,
+    )  # fmt: skip
+    return enqueue_many(session, [row]) == 1
+
+
+def values(
+    contact_id: int,
+    channel: str,
+    *,
+    reason: str,
+    key: str,
+    now: datetime,
+    flow_id: str | None = None,
+    params: dict[str, Any] | None = None,
+    messages: Sequence[Outbound] | None = None,
+    not_before: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> dict[str, Any]:
+    """One outbox row, for ``enqueue_many`` (the arguments are ``enqueue``'s)."""
     if (flow_id is None) == (messages is None):
         raise ValueError("enqueue needs exactly one of flow_id and messages")
-    values = {
-        "contact_id": contact.id,
-        "channel": contact.channel,
+    return {
+        "contact_id": contact_id,
+        "channel": channel,
         "reason": reason[:32],
         "idempotency_key": key[:128],
         "flow_id": flow_id,
@@ -59,14 +80,23 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Queue many rows (from ``values``; a broadcast to tens of thousands) in batched
+    statements; returns how many were new (a key queued before is skipped)."""
+    if not rows:
+        return 0
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = session.scalar(
+    statement = (
         insert(OutboxMessage)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(OutboxMessage.id)
     )
-    return inserted is not None
+    session.flush()  # as an ORM statement would: the rows' contacts must be in the database
+    # One compiled statement, many parameter sets: SQLAlchemy batches them ("insertmanyvalues").
+    result = session.connection().execute(statement, list(rows))
+    return len(result.all())
 
 
 def claim(

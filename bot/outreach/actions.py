@@ -17,7 +17,7 @@ from ..engine.text import fold
 from ..engine.types import TRIGGER_KEY
 from . import comments, store, votes
 from . import messages as m
-from .models import MAYBE, NO, WAITLIST, YES, CommentRound, OutreachEvent, Vote
+from .models import MAYBE, NO, WAITLIST, YES, Broadcast, CommentRound, OutreachEvent, Vote
 from .present import calendar_url, card, short_label
 
 EVENT_KEY = "event_id"  # the event an invitation (or a reminder) is about
@@ -55,6 +55,7 @@ def register(capabilities: Capabilities) -> None:
         ("vote_cast", vote_cast),
         ("comment_begin", comment_begin),
         ("comment_save", comment_save),
+        ("broadcast_show", broadcast_show),
     ):
         capabilities.actions[name] = action
 
@@ -281,6 +282,20 @@ def comment_save(context: ActionContext) -> ActionResult:
     text = str(data.get(COMMENT_KEY) or "")
     comments.submit(session, found, context.deps.contact.id, text, context.language, context.now)
     return ActionResult(messages=[_say(context, m.COMMENT_SAVED)])
+
+
+# ---- broadcasts -----------------------------------------------------------------------------
+
+
+def broadcast_show(context: ActionContext) -> ActionResult:
+    """A text broadcast in the resident's language (params ``{broadcast_id}``); nothing when
+    it was cancelled meanwhile."""
+    found = context.deps.session.get(
+        Broadcast, int(context.conversation.data.get("broadcast_id") or 0)
+    )
+    if found is None or found.status == "cancelled":
+        return ActionResult()
+    return ActionResult(messages=[Outbound(found.text(context.language))])
 
 
 __all__ = ["EVENT_KEY", "register"]

@@ -9,10 +9,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..conversations import Deps, lock_contact
-from ..engine import Conversation
-from ..models import Contact, ConversationState, Message
-from . import store
+from ..conversations import lock_contact
+from ..models import Contact
+from . import sending, store
 from .models import KINDS, CommentRound, OutreachEvent, Vote
 from .store import EventDraft, EventError
 
@@ -173,54 +172,16 @@ def attendance(event_id: int, present: tuple[str, ...], channel: str) -> None:
     "--language", type=click.Choice(["es", "en"]), help="For a contact with no language yet."
 )
 def invite(event_id: int, address: str, channel: str, language: str | None) -> None:
-    """Development stand-in until the outbox lands: start the invitation for one contact now
-    and print it (nothing is sent; try it with ``vecino chat --address ADDRESS``)."""
+    """Queue the invitation for one contact (the worker sends it; once per contact). For many
+    contacts, use ``vecino broadcasts send --event ID``."""
     vecino = _vecino()
     now = vecino.conversations.clock()
     with vecino.db.transaction() as session:
-        _event(session, event_id)
+        event = _event(session, event_id)
         contact = lock_contact(session, channel, address, now)
         contact.language = contact.language or language
-        turn = start_for(vecino, session, contact, "event_invitation", {"event_id": event_id}, now)
-        for message in turn.messages:
-            click.echo(message.text)
-        if not turn.messages:
-            click.echo(f"not started: {', '.join(e.kind for e in turn.events) or 'nothing to say'}")
-
-
-def start_for(vecino, session, contact: Contact, flow_id: str, params: dict, now: datetime):  # type: ignore[no-untyped-def]
-    """``Engine.start`` for one contact, its state and messages stored as the sender will."""
-    state = contact.conversation or ConversationState(contact_id=contact.id, data={})
-    conversation = Conversation(
-        language=contact.language,
-        opted_out=contact.opted_out,
-        flow_id=state.flow_id,
-        step_id=state.step_id,
-        data=dict(state.data or {}),
-        updated_at=state.updated_at if contact.conversation else None,
-    )
-    deps = Deps(session, contact, vecino.settings, now)
-    turn = vecino.engine.start(conversation, flow_id, now, deps, params=params)
-    if not turn.messages:
-        return turn
-    final = turn.conversation
-    state.flow_id, state.step_id, state.data = final.flow_id, final.step_id, dict(final.data)
-    state.invalid_count, state.updated_at = final.invalid_count, now
-    if contact.conversation is None:
-        session.add(state)
-    for message in turn.messages:
-        session.add(
-            Message(
-                contact_id=contact.id,
-                channel=contact.channel,
-                direction="out",
-                body=message.text,
-                payload=message.to_payload(),
-                status="started",
-                created_at=now,
-            )
-        )
-    return turn
+        queued = sending.invite(session, event, [contact.id], now)
+    click.echo("Invitation queued." if queued else "Not queued: already invited, or too late.")
 
 
 # ---- vecino results ---------------------------------------------------------------------------
@@ -433,3 +394,106 @@ def comments_export(round_id: int | None, out: str | None) -> None:
         click.echo(f"Wrote {out}.")
     else:
         click.echo(text, nl=False)
+
+
+# ---- vecino broadcasts ------------------------------------------------------------------------
+
+
+@click.group("broadcasts", cls=AppGroup)
+def broadcasts_group() -> None:
+    """A bilingual text or an event's invitation to an audience: preview, then --yes."""
+
+
+@broadcasts_group.command("send")
+@click.option("--event", "event_id", type=int, help="Send this event's invitation.")
+@click.option("--text", help="The English text.")
+@click.option("--text-es", help="The Spanish text.")
+@click.option("--where", "filters", multiple=True, help="lang=es, channel=sms, zip=90057, ...")
+@click.option("--at", "at", help="ISO 8601 send time (default: now).")
+@click.option("--yes", "confirmed", is_flag=True, help="Queue it (without: preview only).")
+def broadcasts_send(
+    event_id: int | None,
+    text: str | None,
+    text_es: str | None,
+    filters: tuple[str, ...],
+    at: str | None,
+    confirmed: bool,
+) -> None:
+    """Preview a broadcast; with --yes, queue it (the worker sends it at the outbox's rate)."""
+    from .broadcasts import BroadcastError, check, enqueue, preview
+    from .models import Broadcast
+
+    if (event_id is None) == (text is None and text_es is None):
+        raise click.UsageError("give either --event ID or --text TEXT --text-es TEXT")
+    vecino = _vecino()
+    now = vecino.conversations.clock()
+    send_at = parse_time(at, vecino.settings.timezone) if at else now
+    draft = Broadcast(
+        event_id=event_id, text_en=text, text_es=text_es, filters=list(filters), send_at=send_at
+    )
+    try:
+        with vecino.db.transaction() as session:
+            if confirmed:
+                queued = enqueue(session, draft, now)
+                broadcast_id = draft.id
+            else:
+                check(session, draft, now)
+                shown = preview(session, vecino.engine, vecino.settings, draft, now)
+    except BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+    if confirmed:
+        click.echo(f"Broadcast {broadcast_id}: {queued} queued for {send_at.isoformat()}.")
+        return
+    _show_preview(shown)
+
+
+def _show_preview(shown) -> None:  # type: ignore[no-untyped-def]
+    if not shown.recipients:
+        raise click.ClickException("nobody matches: the audience is empty")
+    click.echo(f"{shown.recipients} recipients")
+    for (language, channel), count in sorted(shown.by_language_channel.items()):
+        click.echo(f"  {language:<4} {channel:<9} {count}")
+    for language, count in sorted(shown.sms_by_language.items()):
+        segments = shown.segments.get(language, 0)
+        click.echo(f"SMS {language}: {segments} segment(s) x {count} = {segments * count}")
+    click.echo(f"SMS segments in all: {shown.total_segments}")
+    for language, text in sorted(shown.first_message.items()):
+        click.echo(f"--- first message [{language}] ---")
+        click.echo(text)
+    click.echo("Preview only: nothing was sent. Add --yes to queue it.")
+
+
+@broadcasts_group.command("list")
+def broadcasts_list() -> None:
+    """Every broadcast with its progress (from the outbox)."""
+    from sqlalchemy import select
+
+    from .broadcasts import progress
+    from .models import Broadcast
+
+    vecino = _vecino()
+    zone = ZoneInfo(vecino.settings.timezone)
+    with vecino.db.transaction() as session:
+        for found in session.scalars(select(Broadcast).order_by(Broadcast.id)):
+            what = f"event {found.event_id}" if found.event_id else repr((found.text_en or "")[:30])
+            counts = " ".join(f"{k} {v}" for k, v in progress(session, found.id).items())
+            at = found.send_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            click.echo(
+                f"{found.id:>4} {found.status:<9} {at} {found.recipients:>6} {what}: {counts}"
+            )
+
+
+@broadcasts_group.command("cancel")
+@click.argument("broadcast_id", type=int)
+def broadcasts_cancel(broadcast_id: int) -> None:
+    """Stop a broadcast's messages still waiting in the outbox."""
+    from .broadcasts import cancel as cancel_broadcast
+    from .models import Broadcast
+
+    vecino = _vecino()
+    with vecino.db.transaction() as session:
+        found = session.get(Broadcast, broadcast_id)
+        if found is None:
+            raise click.ClickException(f"no broadcast {broadcast_id}")
+        stopped = cancel_broadcast(session, found, vecino.conversations.clock())
+    click.echo(f"Broadcast {broadcast_id} cancelled: {stopped} message(s) not sent.")

@@ -172,3 +172,32 @@ class PublicComment(Base):
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     consented_at: Mapped[datetime]
+
+
+class Broadcast(Base):
+    """A bilingual text, or an event's invitation, queued for an audience (``vecino
+    broadcasts``). Each recipient's outbox row has the key ``broadcast:<id>:<contact id>``;
+    progress is counted from those rows, so it is never kept twice."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    text_en: Mapped[str | None] = mapped_column(Text)
+    text_es: Mapped[str | None] = mapped_column(Text)
+    # The --where filters as given (e.g. ["lang=es", "zip=90057"]), for the record.
+    filters: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))  # queued | cancelled
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    send_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    def text(self, language: str | None) -> str:
+        """The text in ``language``; both (Spanish first) for a contact whose language we do
+        not know yet, as an invitation shows both."""
+        if language == "es":
+            return self.text_es or ""
+        if language == "en":
+            return self.text_en or ""
+        return f"{self.text_es}\n{self.text_en}"

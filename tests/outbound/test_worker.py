@@ -19,7 +19,7 @@ from bot.models import ConversationState, Message, OutboxMessage, StaffFlag
 from bot.outbound.status import OutboxStatus
 from scheduler import jobs
 from scheduler.lock import SchedulerLock
-from scheduler.worker import Worker
+from scheduler.worker import JOBS, Worker
 
 from ..test_surveys import open_survey
 from .conftest import NUMBER, dispatcher, enqueue
@@ -192,7 +192,7 @@ def test_a_worker_sends_and_a_standby_takes_over(vecino, clock, fake_twilio):  #
     assert leader.leading
     with vecino.db.engine.connect() as connection:
         stored = set(connection.scalars(text("SELECT id FROM apscheduler_jobs")))
-    assert stored == {"followup_scan", "survey_nudge_scan", "housekeeping", "reply_sweep"}
+    assert stored == {name for name, _, _ in JOBS}  # every registered job, in the store
     standby._try_to_lead()
     assert not standby.leading
     leader.stop()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.models import Contact
+from bot.conversations import Deps, conversation_of, save_turn
+from bot.engine import Turn
+from bot.models import Contact, Message
 from bot.outreach import store
 from bot.outreach.store import EventDraft
 
@@ -36,3 +38,27 @@ def make_contact(session, address: str = "+12135550123", language: str = "es") -
     session.add(contact)
     session.flush()
     return contact
+
+
+def start_for(vecino, session, contact: Contact, flow_id: str, params: dict, now: datetime) -> Turn:  # type: ignore[no-untyped-def]
+    """What the outbox sender does for a flow row, without the provider: ``Engine.start``,
+    the state and the messages stored."""
+    state, conversation = conversation_of(contact)
+    deps = Deps(session, contact, vecino.settings, now)
+    turn = vecino.engine.start(conversation, flow_id, now, deps, params=params)
+    if not turn.messages:
+        return turn
+    save_turn(session, contact, state, turn, now)
+    for message in turn.messages:
+        session.add(
+            Message(
+                contact_id=contact.id,
+                channel=contact.channel,
+                direction="out",
+                body=message.text,
+                payload=message.to_payload(),
+                status="started",
+                created_at=now,
+            )
+        )
+    return turn

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from bot.conversations import lock_contact
 from bot.outreach import store
-from bot.outreach.cli import start_for
 from bot.outreach.models import Rsvp, RsvpChange
 
 from ..conftest import START
-from .helpers import TOWN_HALL_AT, make_event
+from .helpers import TOWN_HALL_AT, make_event, start_for
 
 ANA = "+12135550123"
 BEN = "+12135550124"
