@@ -207,8 +207,8 @@ def save_turn(
             contacts.opt_out(contact, now)
         elif event.kind == "opted_in":
             contacts.opt_in(contact, now)
-        elif event.kind == "crisis":
-            contacts.flag_for_staff(session, contact, "crisis", now, message_id=message_id)
+        elif event.kind in ("crisis", "safety"):
+            contacts.flag_for_staff(session, contact, event.kind, now, message_id=message_id)
     contacts.set_language(contact, turn.conversation.language)
     state.flow_id = turn.conversation.flow_id
     state.step_id = turn.conversation.step_id
