@@ -208,8 +208,8 @@ def save_turn(
             contacts.opt_out(contact, now)
         elif event.kind == "opted_in":
             contacts.opt_in(contact, now)
-        elif event.kind == "crisis":
-            contacts.flag_for_staff(session, contact, "crisis", now, message_id=message_id)
+        elif event.kind in ("crisis", "safety"):
+            contacts.flag_for_staff(session, contact, event.kind, now, message_id=message_id)
         elif event.kind == "waitlist_promoted":  # tell them, in this same transaction
             sending.promoted(
                 session, int(event.detail["event_id"]), int(event.detail["contact_id"]), now

@@ -73,6 +73,16 @@ def test_no_other_message_opts_out_or_is_asked_to():
     assert wrong == []
 
 
+def test_every_report_of_violence_at_home_gets_the_safety_answer():
+    missed = [e.text for e in of("safety") if predict(e.text, TRIGGERS) != "safety"]
+    assert missed == []
+
+
+def test_no_ordinary_or_finder_message_is_taken_for_violence():
+    others = of("ordinary", "find_help", "opt_out", "opt_out_fcc", "ask_opt_out")
+    assert [e.text for e in others if predict(e.text, TRIGGERS) == "safety"] == []
+
+
 def test_no_ordinary_message_is_taken_for_a_crisis():
     assert [e.text for e in of("ordinary") if predict(e.text, TRIGGERS) == "crisis"] == []
 

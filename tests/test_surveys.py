@@ -532,3 +532,15 @@ def test_timeout_before_consent_goes_back_to_the_menu(vecino, resident, clock): 
     reply = resident.say("sí")
     assert reply.startswith("¡Qué gusto verte! Nuestra conversación anterior se cerró")
     assert count(vecino, SurveyResponse) == 0
+
+
+def test_violence_at_home_inside_a_survey_gets_the_lines_and_a_staff_flag(vecino, resident):  # type: ignore[no-untyped-def]
+    reply = spanish(resident).say("encuesta ánimo", "sí", "mi esposo me pega")
+    assert "1-800-799-7233" in reply and "1-800-978-3600" in reply and "911" in reply
+    with vecino.db.transaction() as session:
+        assert session.scalars(select(StaffFlag.reason)).all() == ["safety"]
+        contact = session.scalars(select(Contact)).one()
+        assert contact.opted_out_at is None
+    (response,) = responses(vecino)
+    assert response.status == IN_PROGRESS  # the question still waits; nothing was answered
+    assert response.answers == []

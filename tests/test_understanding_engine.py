@@ -31,6 +31,35 @@ def test_crisis_reply_fits_three_sms_segments_and_gives_the_right_instructions(l
         assert "Call or text 988" in text
 
 
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_safety_reply_fits_three_sms_segments_and_names_the_lines(language: str):
+    text = CATALOGS.gettext(language, m.SAFETY)
+    assert count_segments(text).segments <= 3, count_segments(text)
+    for number in ("1-800-799-7233", "88788", "1-800-978-3600", "911"):
+        assert number in text
+
+
+def test_violence_at_home_gets_the_safety_lines_a_flag_and_never_an_opt_out(engine: Engine):
+    turn = talk(engine, Conversation(language="es"), "mi esposo me pega, ya basta")
+    assert [msg.text for msg in turn.messages] == [CATALOGS.gettext("es", m.SAFETY)]
+    assert [e.kind for e in turn.events] == ["safety"]
+    assert not turn.conversation.opted_out
+
+
+def test_violence_at_home_inside_a_survey_keeps_the_question_waiting(engine: Engine):
+    waiting = talk(engine, Conversation(language="es"), "chequeo").conversation
+    turn = engine.handle(waiting, Inbound("mi esposo me pega"), NOW)
+    assert [msg.text for msg in turn.messages] == [CATALOGS.gettext("es", m.SAFETY)]
+    assert turn.conversation.step_id == waiting.step_id
+    assert "kids" not in turn.conversation.data
+
+
+def test_violence_at_home_while_opted_out_is_still_answered(engine: Engine):
+    turn = engine.handle(Conversation(language="en", opted_out=True), Inbound("he hits me"), NOW)
+    assert [msg.text for msg in turn.messages] == [CATALOGS.gettext("en", m.SAFETY)]
+    assert turn.conversation.opted_out
+
+
 def test_crisis_from_a_new_contact_is_answered_in_both_languages(engine: Engine):
     turn = engine.handle(Conversation(), Inbound("I can't go on"), NOW)
     assert [msg.text for msg in turn.messages] == [

@@ -20,6 +20,7 @@ from ..models import FlagNote
 
 REASONS = {
     "crisis": N_("Crisis message"),
+    "safety": N_("Violence or abuse at home"),
     "survey_phq2_positive": N_("Positive depression screen (PHQ-2)"),
     "survey_callback": N_("Asked for a call back"),
 }

@@ -33,6 +33,12 @@ CRISIS = N_(
     "You are not alone. Call or text 988 (Suicide & Crisis Lifeline). LA County mental "
     "health 24/7: 1-800-854-7771. In danger now? Call 911. We told our team."
 )
+# Violence or abuse at home (not a suicide crisis): the national hotline (Spanish spoken; text
+# START to 88788), LA County's 24-hour line, and 911. Within 3 SMS segments per language.
+SAFETY = N_(
+    "You deserve to be safe. DV Hotline 24/7: call 1-800-799-7233 or text START to 88788. "
+    "LA County DV line: 1-800-978-3600. In danger now? Call 911. We told our team."
+)
 LANGUAGE_SET = N_("OK, I will write to you in English.")
 EXPIRED = N_("Welcome back! Our last conversation timed out, so let's start again.")
 NOT_UNDERSTOOD = N_("Sorry, I did not understand that.")

@@ -211,7 +211,7 @@ class Engine:
             self._restart(s, inbound, now, deps)
         elif reading.kind == "help":
             self._say(s, m.HELP_OPTED_OUT, language, program=self.settings.program_name)
-        elif reading.kind == "crisis":
+        elif reading.kind in ("crisis", "safety"):
             self._crisis(s, reading)
 
     def _keyword(
@@ -231,6 +231,12 @@ class Engine:
                 step = self._current_step(s.conversation)
                 if step is not None:  # let the flow note it (a survey flags the response)
                     self._notify(s, step, FlowEvent("crisis"), inbound, now, deps)
+            case "safety":
+                self._crisis(s, reading)
+                # "mi esposo me pega, necesito un albergue en 90011": the lines first, then the
+                # request, unless a flow (a survey) is waiting for its answer.
+                if self._at_top(s.conversation):
+                    self._try_trigger(s, inbound, now, deps)
             case "opt_out":
                 self._opt_out(s)
             case "ask_opt_out" if asked:  # said twice: that is a clear wish to stop
@@ -257,14 +263,18 @@ class Engine:
         return True
 
     def _crisis(self, s: _Scratch, reading: Reading) -> None:
-        """988 and the county line at once; both languages unless we know theirs and they
+        """The lines to call at once (988 for a crisis, the domestic-violence lines for
+        violence at home), and a staff flag; both languages unless we know theirs and they
         wrote in it. Each language is its own message (each within 3 SMS segments)."""
-        s.events.append(Event("crisis"))
+        kinds = [reading.kind] + (["safety"] if reading.value == "safety" else [])
         known = s.conversation.language
         same = known is not None and reading.language in (None, known)
         languages = [known] if same else ["es", "en"]
-        for language in languages:
-            s.messages.append(Outbound(self.translator.gettext(language, m.CRISIS)))
+        for kind in kinds:
+            s.events.append(Event(kind))
+            message = m.SAFETY if kind == "safety" else m.CRISIS
+            for language in languages:
+                s.messages.append(Outbound(self.translator.gettext(language, message)))
 
     def _opt_out(self, s: _Scratch) -> None:
         # Unknown language: both, since STOP is what carriers print for everyone.

@@ -21,9 +21,10 @@ SUBJECT_WINDOW = 5
 
 @dataclass(frozen=True)
 class Reading:
-    """What a message is. ``kind``: crisis, opt_out, ask_opt_out (unclear: ask once), opt_in,
-    help, menu, language. ``language``: the language the words belong to, when they tell us;
-    ``value``: for ``language``, the language asked for."""
+    """What a message is. ``kind``: crisis, safety (violence at home), opt_out, ask_opt_out
+    (unclear: ask once), opt_in, help, menu, language. ``language``: the language the words
+    belong to, when they tell us; ``value``: for ``language``, the language asked for; for
+    ``crisis``, ``"safety"`` when the message also tells of violence at home."""
 
     kind: str
     language: str | None
@@ -119,12 +120,17 @@ def confirmation(text: str) -> bool | None:
 
 
 def read(text: str) -> Reading | None:
-    """What ``text`` is, or None for an ordinary message. Crisis is checked first."""
+    """What ``text`` is, or None for an ordinary message. Crisis is checked first, then
+    violence at home: both outrank every other reading, an opt-out above all."""
     normalized = normalize(text)
     if not normalized:
         return None
+    violence = _phrase(normalized, "VIOLENCE", guarded=False)
     if (language := _phrase(normalized, "CRISIS", guarded=False)) is not None:
-        return Reading("crisis", language)
+        # "mi esposo me pega, ya no aguanto": both sets of lines, crisis first.
+        return Reading("crisis", language, value="safety" if violence else None)
+    if violence is not None:
+        return Reading("safety", violence)
     bare = without_filler(normalized) or normalized
     if (found := opt_out(normalized, bare)) is not None:
         return found

@@ -213,6 +213,36 @@ SAFETY = (
     r"refugio",
 )
 
+# Someone telling us of violence or abuse at home, or fear of a partner: answered with the
+# domestic-violence lines (bot.engine.messages.SAFETY), never taken for an opt-out. Narrower
+# than SAFETY above on purpose: "shelter" or "albergue" alone is a request for housing.
+PARTNER = (
+    r"(?:esposo|esposa|marido|mujer|pareja|novio|novia|ex|husband|wife|partner|boyfriend"
+    r"|girlfriend|spouse)"
+)
+VIOLENCE = {
+    "es": (
+        r"me (?:pega|pego|golpea|golpeo|maltrata|lastima|amenaza|ahorca|ahorco|patea|empuja)",
+        r"(?:pega|golpea|maltrata|lastima|amenaza) a mis hij\w+",
+        r"abusa de mi",
+        r"violencia (?:domestica|familiar|en (?:mi|la) casa)",
+        r"hay violencia",
+        rf"(?:tengo )?miedo (?:de|a) mi {PARTNER}",
+        # Fear alone is often of an eviction or a bill: only with a partner named before it.
+        rf"{PARTNER}\b.*\btengo miedo",
+    ),
+    "en": (
+        r"(?:hits?|beats?|chokes?|choked|kicks?|kicked|hurts|slaps?|slapped|threatens|threatened)"
+        r" me",
+        r"(?:hurts|hits|beats) (?:me and )?(?:the|my) kids",
+        r"abusive",
+        r"domestic (?:violence|abuse)",
+        rf"(?:afraid|scared) of my {PARTNER}",
+        rf"my {PARTNER} is (?:violent|abusive)",
+        rf"(?:{PARTNER}|he)\b.*\b(?:i m|i am|im) (?:scared|afraid)",
+    ),
+}
+
 # Words of a person in crisis, in both languages. Safety first: recall over precision (a
 # false alarm costs one message with phone numbers; a miss can cost a life), but ordinary
 # idioms are kept out ("me muero de hambre", "this traffic is killing me", "I can't go on
