@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import contacts
 from ..engine import OFFER_KEY, PREFILL_KEY, ActionContext, ActionResult, Capabilities, Outbound
 from ..engine import messages as engine_messages
 from ..engine.flows import Target
-from ..models import StaffFlag
 from . import messages as m
 from . import store
 from .definitions import SurveyDefinition, definition, load_surveys, validate_surveys
@@ -220,13 +220,12 @@ def _alerts(
         reason = score.flag or score.key
         if not store.flag(response, reason, context.now):
             continue  # already flagged for this; do not repeat the message on every answer
-        context.deps.session.add(
-            StaffFlag(
-                contact_id=context.deps.contact.id,
-                message_id=context.deps.inbound_message_id,
-                reason=(FLAG_PREFIX + reason)[:32],
-                created_at=context.now,
-            )
+        contacts.flag_for_staff(
+            context.deps.session,
+            context.deps.contact,
+            (FLAG_PREFIX + reason)[:32],
+            context.now,
+            message_id=context.deps.inbound_message_id,
         )
         if score.crisis_lines:
             messages.append(Outbound(context.gettext(m.SUPPORT_LINES)))
