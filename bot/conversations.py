@@ -60,8 +60,8 @@ class Delivery:
 
 @dataclass
 class Deps:
-    """What actions may touch during a turn (``bot.engine.ActionDeps``): the open transaction
-    and the contact."""
+    """What actions may touch during a turn (``bot.action_deps.ActionDeps``): the open
+    transaction and the contact."""
 
     session: Session
     contact: Contact

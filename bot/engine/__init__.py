@@ -1,6 +1,6 @@
 """The channel-agnostic conversation engine. No Flask, Twilio or Telegram in here."""
 
-from .actions import ActionContext, ActionDeps, ActionResult, Capabilities, FlowEvent
+from .actions import ActionContext, ActionResult, Capabilities, FlowEvent
 from .flows import FlowFault, FlowSet, load_flows, validate
 from .runner import MAIN_FLOW, WELCOME_FLOW, Engine, EngineSettings, InvalidFlows
 from .types import (
@@ -27,7 +27,6 @@ __all__ = [
     "TRIGGER_KEY",
     "WELCOME_FLOW",
     "ActionContext",
-    "ActionDeps",
     "ActionResult",
     "Capabilities",
     "Conversation",

@@ -2,8 +2,8 @@
 
 An action is where a flow reaches the rest of Vecino (the directory, surveys, outreach). The
 engine hands it a context and takes back messages and an outcome; whatever the action touches
-(a database session, the contact) arrives through ``deps`` (``ActionDeps``), so the engine
-itself stays pure: it passes ``deps`` along and never looks inside.
+(a database session, the contact) arrives through ``deps`` (``bot.action_deps.ActionDeps``),
+so the engine itself stays pure: it passes ``deps`` along and never looks inside.
 """
 
 from __future__ import annotations
@@ -17,29 +17,12 @@ from .flows import Flow, FlowValidator, Step, Target
 from .messages import LANGUAGE_SET
 from .types import Conversation, Event, Inbound, Outbound
 
-if TYPE_CHECKING:  # for the type checker only: the engine never touches storage itself
-    from sqlalchemy.orm import Session
-
-    from ..config import Settings
-    from ..models import Contact
+if TYPE_CHECKING:  # for the type checker only: the engine never touches what deps hold
+    from ..action_deps import ActionDeps
 
 
 class Translator(Protocol):
     def gettext(self, language: str | None, message: str, **params: object) -> str: ...
-
-
-class ActionDeps(Protocol):
-    """What actions may touch during a turn; the application's ``bot.conversations.Deps``.
-
-    The same object arrives whether the resident wrote (``handle``) or Vecino started the
-    flow (``start``, ``resume``); ``inbound_message_id`` is None in the latter.
-    """
-
-    session: Session
-    contact: Contact
-    settings: Settings
-    now: datetime
-    inbound_message_id: int | None
 
 
 @dataclass(frozen=True)
