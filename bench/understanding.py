@@ -23,12 +23,7 @@ CORPORA = PROJECT_ROOT / "tests" / "corpora"
 
 def main(show_misses: bool) -> None:
     flows = load_flows(PROJECT_ROOT / "flows")
-    triggers = Triggers(
-        (word, language, flow.id)
-        for flow in flows
-        for language, words in flow.triggers.items()
-        for word in words
-    )
+    triggers = Triggers.of_flows(flows)
     examples = load_corpora(Path(CORPORA))
     started = time.perf_counter()
     predicted = [predict(e.text, triggers) for e in examples]

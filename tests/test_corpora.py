@@ -19,12 +19,7 @@ from bot.understanding.evaluate import load_corpora, predict
 from bot.understanding.requests import Triggers
 
 EXAMPLES = load_corpora(PROJECT_ROOT / "tests" / "corpora")
-TRIGGERS = Triggers(
-    (word, language, flow.id)
-    for flow in load_flows(PROJECT_ROOT / "flows")
-    for language, words in flow.triggers.items()
-    for word in words
-)
+TRIGGERS = Triggers.of_flows(load_flows(PROJECT_ROOT / "flows"))
 
 
 def of(*sources: str) -> list:

@@ -159,6 +159,9 @@ class Flow:
     # flow's trigger ("más" is not MORE inside a survey); "comida 90011" or "encuesta comida"
     # still start their flows. MENU, STOP and the other keywords always work.
     hold: bool = False
+    # Trigger words start this flow only as the whole message: WHEN alone asks about our
+    # event, "when does the pantry open" does not.
+    trigger_alone: bool = False
     # A location shared while no question asks for one starts this flow, with the location
     # saved as the answer under this key (on Telegram, a pin dropped out of the blue).
     location_answer: str | None = None
@@ -289,6 +292,7 @@ def parse_flow(raw: Any, path: Path | None = None) -> Flow:
         title=raw.get("title"),
         allow_back=bool(raw.get("allow_back", False)),
         hold=bool(raw.get("hold", False)),
+        trigger_alone=bool(raw.get("trigger_alone", False)),
         on_event=str(raw["on_event"]) if raw.get("on_event") else None,
         on_expire=on_expire,
         location_answer=str(raw["location_answer"]) if raw.get("location_answer") else None,

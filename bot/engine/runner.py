@@ -95,12 +95,7 @@ class Engine:
         faults = self.check()
         if faults:
             raise InvalidFlows(faults)
-        self._triggers = Triggers(
-            (word, language, flow.id)
-            for flow in flows
-            for language, words in flow.triggers.items()
-            for word in words
-        )
+        self._triggers = Triggers.of_flows(flows)
 
     def check(self) -> list:
         return validate(

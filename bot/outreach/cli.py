@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .. import contacts
 from ..conversations import lock_contact
 from ..models import Contact
 from . import sending, store
@@ -179,7 +180,8 @@ def invite(event_id: int, address: str, channel: str, language: str | None) -> N
     with vecino.db.transaction() as session:
         event = _event(session, event_id)
         contact = lock_contact(session, channel, address, now)
-        contact.language = contact.language or language
+        if contact.language is None and language is not None:
+            contacts.set_language(contact, language)
         queued = sending.invite(session, event, [contact.id], now)
     click.echo("Invitation queued." if queued else "Not queued: already invited, or too late.")
 

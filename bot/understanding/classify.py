@@ -68,6 +68,14 @@ def _repeated_word(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
+def _whole_phrase(text: str, table_name: str) -> str | None:
+    """The language of a phrase that is the whole of ``text``."""
+    for language, pattern in _compiled(table_name).items():
+        if pattern.fullmatch(text):
+            return language
+    return None
+
+
 def _phrase(text: str, table_name: str, guarded: bool) -> str | None:
     """The language of the first phrase found, skipping any that another subject governs."""
     for language, pattern in _compiled(table_name).items():
@@ -134,7 +142,9 @@ def read(text: str) -> Reading | None:
     bare = without_filler(normalized) or normalized
     if (found := opt_out(normalized, bare)) is not None:
         return found
-    if (language := _whole(bare, lx.OPT_IN_WORDS)) is not None:
+    if (
+        language := _whole(bare, lx.OPT_IN_WORDS) or _whole_phrase(bare, "OPT_IN_PHRASES")
+    ) is not None:
         return Reading("opt_in", language)
     if (language := _whole(bare, lx.HELP_WORDS)) is not None:
         return Reading("help", language)

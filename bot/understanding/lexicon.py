@@ -95,6 +95,7 @@ OPT_OUT_PHRASES = {
         r"stop (?:the|these|those|your|all|all the|all these|all your|sending me|sending) "
         r"(?:texts?|messages?|sms|alerts)",
         r"no more (?:texts?|messages?|sms|alerts)",
+        r"enough (?:with )?(?:the |your |these |all the )?(?:texts?|messages?|sms)",
         r"(?:don t|do not|never) (?:text|message|contact|write|sms) (?:me|us|this number)",
         r"(?:don t|do not) send me (?:any )?(?:more )?(?:texts?|messages?|anything)",
         r"(?:don t|do not) want (?:any )?(?:more )?(?:these |your |the |this )?"
@@ -116,6 +117,8 @@ OPT_OUT_PHRASES = {
         r"no (?:quiero|deseo|necesito) (?:recibir )?(?:mas |sus |tus |estos |los |ningun )?"
         r"(?:mensajes|textos|sms)",
         r"no mas (?:mensajes|textos|sms)",
+        r"basta de (?:mensajes|textos|sms)",
+        r"no quiero que me (?:manden|envien|escriban|mandes|envies|escribas)",
         r"(?<!no )(?:dejen|deja|deje|dejar) de (?:escribir|mandar|enviar|textear|mensajear)\w*",
         r"numero equivocado",
         r"(?:se )?equivoc\w* de (?:numero|persona)",
@@ -252,6 +255,11 @@ CRISIS = {
     "en": (
         r"suicid(?:e|es|al|ality)",
         r"kill(?:ing)? my ?self",
+        # Someone telling us about a child or partner in danger gets the same lines.
+        r"(?:kill|killing|hurt|hurting|cut|cutting|cuts|hurts|kills) "
+        r"(?:him|her|them) ?sel(?:f|ves)",
+        r"(?:end|ending|take|taking) (?:his|her|their) (?:own )?life",
+        r"wants to (?:die|be dead)",
         r"kms",
         r"end(?:ing)? (?:my|this) (?:own )?life",
         r"end it all",
@@ -273,7 +281,11 @@ CRISIS = {
         r"self harm\w*",
         r"unalive",
         r"overdose\w*",
-        r"(?:feel like|want to|going to|thinking (?:about|of)|about to) end(?:ing)? it",
+        r"(?:feel like|want to|going to|thinking (?:about|of)|about to) end(?:ing)? "
+        r"(?:it|things|everything)",
+        r"(?:tired|sick) of (?:living|life|being alive)",
+        r"never wake up(?! (?:on time|early|in time|for))",
+        r"(?:pain|suffering|it all|everything) to (?:stop|end) forever",
         r"(?:no|don t see the|what s the|whats the) point (?:in |of )?(?:living|life|going on)",
         r"(?:want to|wish i could)(?: just)? disappear(?: forever)?",
         r"(?:want to|wish i could)(?: just)? sleep forever",
@@ -282,7 +294,8 @@ CRISIS = {
         r"life (?:isn t|is not|ain t) worth (?:it|living)",
         r"want (?:it all|everything|it) to (?:all )?end",
         r"(?:nobody|no one|noone) would (?:miss me|care if i (?:was|were) gone|care if i died)",
-        r"(?:take|swallow) (?:them all|all (?:the |my |these )?pills|all my meds)",
+        r"(?:take|taking|swallow|swallowing) (?:them all|all (?:of )?(?:the |my |these )?"
+        r"(?:pills|meds|medicine|medication))",
         r"(?:jump|jumping) (?:off|from) (?:a|the) (?:bridge|building|roof)",
         r"hang(?:ing)? myself",
         r"slit(?:ting)? my wrists?",
@@ -291,11 +304,20 @@ CRISIS = {
         r"suicid(?:io|ios|arme|arse|ar|a|as|ado|ada|o)",
         r"me (?:quiero|queria|quisiera|voy a|iba a|pienso|podria|deberia|dan ganas de|"
         r"daban ganas de|gustaria) (?:suicidar|matar|quitar la vida|morir)",
-        r"se (?:quiere|queria|va a|iba a) (?:suicidar|matar|quitar la vida)",
+        r"se (?:quiere|queria|quisiera|va a|iba a) (?:suicidar|matar|quitar la vida|morir)",
+        r"(?:quitarse|quitarte) la vida",
+        r"(?:quiere|queria|quisiera|desea|va a) (?:morirse|matarse)",
+        # A child harming themselves: "mi niña se está cortando" (not "se corta el pelo").
+        r"(?:hij[oa]s?|nin[oa]s?|muchach[oa]s?|chamac[oa]s?|adolescente|ella|el) se "
+        r"(?:esta |anda )?(?:cortando|corta|lastimando|lastima)"
+        r"(?! (?:el|la|las|los|un|una) (?:pelo|cabello|unas|rodilla|pie|dedo|mano))",
         r"(?:suicidarme|matarme|quitarme la vida|hacerme dano|lastimarme)",
         r"(?:quiero|queria|quisiera|quisiese|deseo|ganas de) morir(?:me)?",
         r"me (?:quiero|queria|quisiera) morir",
         r"no quiero (?:seguir )?(?:vivir|viviendo|existir|despertar)",
+        r"no quiero (?:estar|seguir) viv[oa]s?",
+        r"(?:quiero|quisiera|prefiero) dejar de vivir",
+        r"no puedo seguir(?: (?:asi|viviendo|adelante))?$",
         r"ya no quiero (?:seguir|estar aqui|estar en este mundo)",
         r"ya no (?:aguanto|soporto)",
         r"no (?:aguanto|soporto|puedo) mas",
@@ -317,7 +339,7 @@ CRISIS = {
         r"(?:tomarme|me voy a tomar|me quiero tomar) (?:todas )?(?:las|mis) pastillas",
         r"(?:dejar de|no quiero) existir",
         r"desaparecer (?:para siempre|del mundo)",
-        r"dormir y no despertar(?:me)?",
+        r"dormir(?:me)? y (?:no|nunca) (?:volver a )?despertar(?:me)?",
         r"nadie (?:me )?(?:extranaria|notaria)",
         r"a nadie le importaria (?:si me muero|si muero|que me muera|si no estoy)",
         r"si me muero nadie",
@@ -333,6 +355,27 @@ OPT_IN_WORDS = {
     "en": ("start", "unstop", "subscribe", "yes start", "start again", "resubscribe"),
     "es": ("alta", "inicio", "empezar", "comenzar", "darme de alta", "suscribirme", "volver"),
 }
+# Asking to get our messages again in a sentence ("quiero darme de alta otra vez", "sign me
+# back up"). Whole message only (after filler), like the words above: START matters only to a
+# contact who opted out, and then it must be understood however it is said.
+OPT_IN_PHRASES = {
+    "en": (
+        r"(?:i want to |i d like to |i would like to |can i |let me )?"
+        r"(?:subscribe|resubscribe|re subscribe|sign up|opt in|opt back in)(?: back)?",
+        r"sign me (?:back )?up",
+        r"(?:start|keep) (?:texting|messaging|sending) me(?: messages| texts)?",
+        r"i want (?:the |your )?(?:texts|messages) (?:back)",
+    ),
+    "es": (
+        r"(?:quiero |quisiera |me quiero |puedo |pueden )?(?:darme|dar|denme|dame|volver a darme|"
+        r"dar) de alta(?: otra vez| de nuevo)?",
+        r"(?:quiero |quisiera )?(?:volver a )?recibir (?:los |sus |tus )?(?:mensajes|textos)"
+        r"(?: otra vez| de nuevo)?",
+        r"(?:manden|envien|mandenme|envienme|vuelvan a mandarme|vuelvan a enviarme)"
+        r"(?: los)? (?:mensajes|textos)(?: otra vez| de nuevo)?",
+    ),
+}
+
 # HELP and the ways people ask for help with nothing else said: the carriers' HELP notice
 # plus a way to reach a person. "ayuda con la renta 90011" is a request, not this.
 HELP_WORDS = {

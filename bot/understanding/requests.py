@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from difflib import get_close_matches
+from typing import Any
 
 from . import lexicon as lx
 from .classify import without_filler
@@ -34,20 +35,39 @@ def plural_pattern(word: str) -> str:
 class Triggers:
     """Trigger words of every flow, as ``(word, language, flow_id)``."""
 
-    def __init__(self, entries: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str, str]], alone: Iterable[str] = ()) -> None:
         # Longest first, so "mental health" wins over "health".
         self.entries = sorted(entries, key=lambda item: -len(item[0]))
+        # Flows whose words count only as the whole message (WHEN, not "when does it open").
+        self._alone = frozenset(alone)
         self._fuzzy = {
             word: (language, flow_id)
             for word, language, flow_id in reversed(self.entries)
-            if " " not in word and len(word) >= FUZZY_MIN_LENGTH and word not in lx.NAVIGATION
+            if " " not in word
+            and len(word) >= FUZZY_MIN_LENGTH
+            and word not in lx.NAVIGATION
+            and flow_id not in self._alone
         }
         self._inside = [
             # "clinicas", "pantries": a plural names the same thing.
             (re.compile(rf"(?<!\w){plural_pattern(word)}(?!\w)"), language, flow_id)
             for word, language, flow_id in self.entries
-            if word not in lx.NAVIGATION
+            if word not in lx.NAVIGATION and flow_id not in self._alone
         ]
+
+    @classmethod
+    def of_flows(cls, flows: Iterable[Any]) -> Triggers:
+        """The trigger words every flow declares (``bot.engine.flows.Flow``)."""
+        flows = list(flows)
+        return cls(
+            (
+                (word, language, flow.id)
+                for flow in flows
+                for language, words in flow.triggers.items()
+                for word in words
+            ),
+            alone=(flow.id for flow in flows if flow.trigger_alone),
+        )
 
     def match(self, text: str, inside: bool = False) -> tuple[str, str] | None:
         """``(language, flow_id)`` of the trigger ``text`` starts with or, when ``inside``,
@@ -63,7 +83,11 @@ class Triggers:
 
     def _at_start(self, folded: str) -> tuple[str, str] | None:
         for word, language, flow_id in self.entries:
-            if folded == word or (folded.startswith(word + " ") and word not in lx.NAVIGATION):
+            if folded == word or (
+                folded.startswith(word + " ")
+                and word not in lx.NAVIGATION
+                and flow_id not in self._alone
+            ):
                 return language, flow_id
         first = folded.split(" ", 1)[0]
         if len(first) < FUZZY_MIN_LENGTH:
