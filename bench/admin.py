@@ -23,7 +23,7 @@ from pathlib import Path
 # root, not from bench/ (where ``import admin`` would find this file).
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import event, insert, text  # noqa: E402
 
 from admin.users import create_user  # noqa: E402
 from bench.harness import percentile  # noqa: E402
@@ -182,6 +182,28 @@ def _surveys(engine, contacts: int, rng: random.Random) -> None:  # type: ignore
     _chunks(answers, engine, SurveyAnswer.__table__)
 
 
+class StatementTimes:
+    """Server time per SQL statement, to say which query a slow page waits on."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.times: dict[str, list[float]] = {}
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, many) -> None:  # type: ignore[no-untyped-def]
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, parameters, context, many) -> None:  # type: ignore[no-untyped-def]
+        elapsed = (time.perf_counter() - conn.info.pop("bench_started")) * 1000
+        self.times.setdefault(" ".join(statement.split()), []).append(elapsed)
+
+    def report(self, top: int = 3) -> None:
+        slowest = sorted(self.times.items(), key=lambda item: -percentile(item[1], 0.5))
+        for statement, times in slowest[:top]:
+            print(f"      {percentile(times, 0.5):7.1f} ms  {statement[:150]}")
+        self.times.clear()
+
+
 def measure(client, path: str, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
     for _ in range(2):
         assert client.get(path).status_code == 200
@@ -200,6 +222,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--statements", action="store_true", help="also print each page's slowest SQL (median)"
+    )
     args = parser.parse_args()
     with scratch_database(args.database_url, "vecino_bench_admin") as url:
         settings = Settings(database_url=url, secret_key="bench")
@@ -222,6 +247,7 @@ def main() -> None:
             "/admin/login",
             data={"email": "bench@example.org", "password": PASSWORD, "csrf_token": token},
         )
+        statements = StatementTimes(engine) if args.statements else None
         for path in (
             "/admin/dashboard",
             "/admin/surveys/phq2",
@@ -235,6 +261,8 @@ def main() -> None:
                 f"  {path:<45} p50 {percentile(times, 0.5):7.1f} ms   "
                 f"p95 {percentile(times, 0.95):7.1f} ms   ({args.runs} requests)"
             )
+            if statements is not None:
+                statements.report()
         app.extensions["vecino"].db.dispose()
 
 
