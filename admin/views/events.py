@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.i18n import N_
 from bot.models import Contact
-from bot.outreach import sending, store
+from bot.outreach import present, sending, store
 from bot.outreach.models import (
     CANCELLED,
     KINDS,
@@ -115,7 +115,9 @@ def _event(db, event_id: int) -> OutreachEvent:  # type: ignore[no-untyped-def]
 
 
 def calendar_url(event: OutreachEvent) -> str:
-    return url_for("event_pages.event_ics", token=event.token)
+    """The link residents get (``PUBLIC_BASE_URL``), else this server's own."""
+    public = present.calendar_url(services().settings.public_base_url, event)
+    return public or url_for("event_pages.event_ics", token=event.token)
 
 
 @blueprint.route("/events/<int:event_id>")
@@ -193,6 +195,8 @@ def edit_event(event_id: int):  # type: ignore[no-untyped-def]
             if found.status != SCHEDULED:
                 raise FormRefused(_("This event is {status}: it can no longer be changed.",
                                     status=event_status_label(found.status)))  # fmt: skip
+            if draft.starts_at <= moment and draft.starts_at != found.starts_at:
+                raise FormRefused(_("The event must start in the future."))
             changed, promoted = store.edit_event(db, found, draft, moment)
             for seat in promoted:  # a bigger room: the waitlist moves up, and they are told
                 sending.promoted(db, event_id, seat.contact_id, moment)
