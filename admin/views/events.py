@@ -88,6 +88,19 @@ def _counts(db, event_ids: list[int]) -> dict[int, dict[str, int]]:  # type: ign
     return found
 
 
+def upcoming(db, moment, limit: int) -> tuple[list[OutreachEvent], dict[int, dict[str, int]]]:  # type: ignore[no-untyped-def]
+    """The next scheduled events and their RSVP counts (the dashboard's table)."""
+    rows = list(
+        db.scalars(
+            select(OutreachEvent)
+            .where(OutreachEvent.status == SCHEDULED, OutreachEvent.ends_at >= moment)
+            .order_by(OutreachEvent.starts_at)
+            .limit(limit)
+        )
+    )
+    return rows, _counts(db, [event.id for event in rows])
+
+
 @blueprint.route("/events")
 @allow(*EVERYONE)
 def events():  # type: ignore[no-untyped-def]

@@ -487,3 +487,18 @@ def test_the_new_pages_are_in_the_menu_in_both_languages(organizer, admin_user):
     for label in ("Eventos", "Mensajes masivos", "Votaciones", "Comentario público"):
         assert f">{label}</a>" in page
     assert ">Broadcasts</a>" in _text(admin_user.client.get("/admin/votes"))
+
+
+def test_the_dashboard_shows_upcoming_events_with_their_rsvps(organizer, partner, vecino):  # type: ignore[no-untyped-def]
+    event_id = create_event(organizer)
+    cancelled_id = create_event(organizer, title_en="Moved online", title_es="Pasó a internet")
+    organizer.post(f"/admin/events/{cancelled_id}/cancel")
+    ana, ben, *_ = people(vecino)
+    with vecino.db.transaction() as session:
+        event = store.get(session, event_id)
+        store.answer(session, event, ana, "yes", "text", START)
+        store.answer(session, event, ben, "maybe", "text", START)
+    page = _text(partner.client.get("/admin/dashboard"))
+    table = page.split('class="upcoming-events"')[1].split("</table>")[0]
+    assert "Town hall: food and housing" in table and "Moved online" not in table
+    assert re.findall(r'<td class="num">(\d+)</td>', table) == ["1", "1", "0", "0"]
