@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     broadcasts,
     conversations,
     dashboard,
+    datawalk,
     events,
     flags,
     needs,

@@ -24,6 +24,7 @@ from bot.outreach.models import (
     Rsvp,
 )
 from bot.outreach.store import EventError
+from bot.surveys.definitions import load_surveys
 
 from .. import audit
 from ..blueprint import EVERYONE, STAFF, allow, blueprint
@@ -152,7 +153,15 @@ def event(event_id: int):  # type: ignore[no-untyped-def]
         rsvps=rsvps,
         statuses=RSVP_STATUSES,
         calendar_url=calendar_url(found),
+        # A sense-making session reads survey results together: offer the printable sheets.
+        surveys=_survey_titles() if found.kind == "sense_making" else [],
         **_helpers(),
+    )
+
+
+def _survey_titles() -> list[tuple[str, dict[str, str]]]:
+    return sorted(
+        (key, survey.title) for key, survey in load_surveys(services().settings.flows_dir).items()
     )
 
 

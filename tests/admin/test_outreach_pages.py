@@ -440,6 +440,7 @@ def test_comments_are_listed_de_identified_and_exported_like_the_cli(app, organi
         ("get", "/admin/votes"),
         ("post", "/admin/votes"),
         ("get", "/admin/comments"),
+        ("get", "/admin/surveys/hunger_vital_sign/data-walk.html"),
     ],
 )
 def test_partner_staff_see_the_event_list_and_nothing_else(
@@ -502,3 +503,23 @@ def test_the_dashboard_shows_upcoming_events_with_their_rsvps(organizer, partner
     table = page.split('class="upcoming-events"')[1].split("</table>")[0]
     assert "Town hall: food and housing" in table and "Moved online" not in table
     assert re.findall(r'<td class="num">(\d+)</td>', table) == ["1", "1", "0", "0"]
+
+
+def test_a_sense_making_session_links_the_data_walk_sheet_the_cli_writes(
+    app, organizer, vecino, tmp_path
+):  # type: ignore[no-untyped-def]
+    town_hall = _text(organizer.client.get(f"/admin/events/{create_event(organizer)}"))
+    assert "data-walk.html" not in town_hall
+    event_id = create_event(organizer, kind="sense_making")
+    page = _text(organizer.client.get(f"/admin/events/{event_id}"))
+    assert 'href="/admin/surveys/hunger_vital_sign/data-walk.html"' in page
+    sheet = organizer.client.get("/admin/surveys/hunger_vital_sign/data-walk.html")
+    assert sheet.status_code == 200 and "attachment" in sheet.headers["Content-Disposition"]
+    out = tmp_path / "sheet.html"
+    cli = app.test_cli_runner().invoke(
+        main, ["results", "sheet", "hunger_vital_sign", "--out", str(out)]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert sheet.get_data(as_text=True) == out.read_text(encoding="utf-8")
+    assert "survey.data_walk" in audit_actions(vecino)
+    assert organizer.client.get("/admin/surveys/nope/data-walk.html").status_code == 404
