@@ -24,6 +24,10 @@ MENU = (
     ("admin.surveys", N_("Surveys"), ("admin", "organizer")),
     ("admin.needs", N_("Needs"), ("admin", "organizer")),
     ("admin.resources", N_("Resources"), ("admin", "organizer", "partner")),
+    ("admin.events", N_("Events"), ("admin", "organizer", "partner")),
+    ("admin.broadcasts_list", N_("Broadcasts"), ("admin", "organizer")),
+    ("admin.votes_page", N_("Votes"), ("admin", "organizer")),
+    ("admin.comments_page", N_("Public comment"), ("admin", "organizer")),
     ("admin.audit_log", N_("Audit log"), ("admin",)),
 )
 
@@ -45,6 +49,18 @@ def percent(value: float | None) -> str:
     return format_percent(value, format="#,##0.0%", locale=locale_for(language()))
 
 
+LANGUAGE_NAMES = {"es": N_("Spanish"), "en": N_("English"), "none": N_("Not chosen yet")}
+
+
+def language_name(code: str | None) -> str:
+    """A contact's language as a word (``none``: they have not chosen one yet)."""
+    return _(LANGUAGE_NAMES.get(code or "none", code or ""))
+
+
+def org_timezone() -> str:
+    return services().settings.timezone
+
+
 def menu() -> list[tuple[str, str]]:
     user = current_user()
     if user is None:
@@ -62,5 +78,7 @@ def configure(app: Flask) -> None:
         percent=percent,
         mask=mask_address,
         menu=menu,
+        language_name=language_name,
+        org_timezone=org_timezone,
         current_path=lambda: request.full_path.rstrip("?"),
     )

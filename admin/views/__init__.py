@@ -1,3 +1,15 @@
 """The admin pages; each module registers its routes on the blueprint."""
 
-from . import audit_log, conversations, dashboard, flags, needs, resources, surveys  # noqa: F401
+from . import (  # noqa: F401
+    audit_log,
+    broadcasts,
+    conversations,
+    dashboard,
+    datawalk,
+    events,
+    flags,
+    needs,
+    resources,
+    surveys,
+    voice,
+)

@@ -13,6 +13,9 @@ from ..blueprint import EVERYONE, allow, blueprint
 from ..charts import bars
 from ..context import gettext as _
 from ..context import language, now, reading, services
+from .events import status_label, upcoming
+
+UPCOMING_EVENTS = 5
 
 
 @blueprint.route("/")
@@ -35,6 +38,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         gaps = stats.disparities(db, funnel, contacts)
         flags = stats.open_flags(db)
         searches, unmet = stats.searches_this_week(db, week_ago)
+        events, rsvps = upcoming(db, moment, UPCOMING_EVENTS)
     names = {"es": _("Spanish"), "en": _("English"), "?": _("Not chosen yet")}
     labels = [local_pattern_day(d) for d in dates]
     title = _("Residents who wrote to us each day (last 30 days)")
@@ -50,6 +54,9 @@ def dashboard():  # type: ignore[no-untyped-def]
         searches=searches,
         unmet=unmet,
         names=names,
+        events=events,
+        rsvps=rsvps,
+        status_label=status_label,
     )
 
 

@@ -133,6 +133,53 @@ def reschedule(
     return event
 
 
+# What residents who said yes are told about when it changes (a notice, and a new SEQUENCE in
+# the calendar file). Titles, descriptions and details are read afresh by every later message.
+ANNOUNCED = ("starts_at", "ends_at", "place", "link")
+
+
+def edit_event(
+    session: Session, event: OutreachEvent, draft: EventDraft, now: datetime
+) -> tuple[list[str], list[Rsvp]]:
+    """Replace an event's details with ``draft`` (checked like a new one).
+
+    Returns the fields that changed and the waitlisted RSVPs promoted because the capacity
+    grew (the caller queues ``sending.promoted`` for each). A change to the time, place or
+    link bumps SEQUENCE, so the worker tells those who said yes, once.
+    """
+    check_draft(draft)
+    if event.status != SCHEDULED:
+        raise EventError(f"event {event.id} is {event.status}: it can no longer be changed")
+    wanted = {
+        "kind": draft.kind,
+        "title_en": draft.title_en.strip(),
+        "title_es": draft.title_es.strip(),
+        "description_en": draft.description_en,
+        "description_es": draft.description_es,
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at or draft.starts_at + DEFAULT_LENGTH,
+        "place": draft.place,
+        "link": draft.link,
+        "capacity": draft.capacity,
+        "sms_details_en": draft.sms_details_en,
+        "sms_details_es": draft.sms_details_es,
+        "remind_minutes": sorted(set(draft.remind_minutes), reverse=True),
+    }
+    changed = [name for name, value in wanted.items() if getattr(event, name) != value]
+    for name in changed:
+        setattr(event, name, wanted[name])
+    if not changed:
+        return [], []
+    if any(name in ANNOUNCED for name in changed):
+        event.sequence += 1
+    event.updated_at = now
+    session.flush()
+    promoted: list[Rsvp] = []
+    while (seat := promote_next(session, event, now)) is not None:
+        promoted.append(seat)
+    return changed, promoted
+
+
 def cancel_event(session: Session, event: OutreachEvent, now: datetime) -> bool:
     """Cancel; False when it was already cancelled (nothing changes, nobody is told twice)."""
     if event.status == CANCELLED:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
-from bot.models import Contact, StaffFlag
+from bot.models import Contact, OutboxMessage, StaffFlag
 from bot.surveys import store
 
 from ..test_live_server import Resident
@@ -186,3 +186,52 @@ def test_upload_a_directory_file_and_read_the_report(page, accounts):  # type: i
     shot(page, "import")
     page.goto("/admin/resources?q=upload")
     assert "Upload Pantry" in page.text_content("table")
+
+
+def test_a_town_hall_invitation_previewed_in_spanish_confirmed_and_tracked(
+    page, live_server, accounts, vecino
+):  # type: ignore[no-untyped-def]
+    for number, choice in (("+12135550160", "1"), ("+12135550161", "1"), ("+12135550162", "2")):
+        resident = Resident(live_server, number)
+        resident.send("hola")
+        resident.send(choice)  # 1 Español, 2 English
+    sign_in(page, "olga@example.org")
+    page.click("nav >> text=Events")
+    page.click("text=New event")
+    page.select_option("select[name=kind]", "town_hall")
+    page.fill("input[name=title_es]", "Asamblea: comida y vivienda")
+    page.fill("input[name=title_en]", "Town hall: food and housing")
+    page.fill("input[name=starts]", "2026-12-01T18:00")
+    page.fill("input[name=place]", "Central Library, 630 W 5th St")
+    page.fill("textarea[name=sms_details_es]", "Habrá cuidado de niños e interpretación.")
+    page.fill("textarea[name=sms_details_en]", "Child care and interpretation provided.")
+    page.click("button[type=submit]")
+    assert page.text_content("p.flash") == "Event created."
+    assert page.text_content("h1") == "Town hall: food and housing"
+    shot(page, "event")
+
+    page.click("button[value=es]")  # the rest of the invitation in Spanish
+    page.click("text=Invitar a residentes")
+    page.check("input[name=lang][value=es]")
+    assert page.is_checked("input[name=content][value=event]")
+    page.click("text=Vista previa")
+    assert page.text_content("h1") == "Vista previa: todavía no se ha enviado nada"
+    assert page.text_content("#recipients") == "2"
+    first = page.text_content("#first-es")
+    assert "Asamblea: comida y vivienda" in first and "Habrá cuidado de niños" in first
+    assert page.locator("#first-en").count() == 0
+    shot(page, "broadcast-preview-es")
+    page.click("#confirm")
+    assert page.text_content("p.flash") == "Envío en cola para 2 residente(s)."
+
+    page.click("button[value=en]")
+    assert page.text_content("#progress-queued") == "2"
+    assert page.text_content("#progress-sent") == "0"
+    page.click("nav >> text=Broadcasts")
+    assert "Invitation: Town hall: food and housing" in page.text_content("table.broadcasts")
+    shot(page, "broadcasts")
+    page.click("nav >> text=Events")
+    assert page.text_content("td.count-invited") == "0"  # invited once the worker sends
+    with vecino.db.transaction() as session:
+        queued = session.scalars(select(OutboxMessage.flow_id)).all()
+    assert queued == ["event_invitation", "event_invitation"]

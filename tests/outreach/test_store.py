@@ -99,3 +99,29 @@ def test_open_invitations_are_upcoming_unanswered_and_by_date(vecino):  # type: 
         store.answer(session, answered, contact.id, "no", "text", START)
         assert store.open_invitations(session, contact.id, START) == [sooner, later]
         assert store.open_invitations(session, contact.id, TOWN_HALL_AT) == [later]
+
+
+def test_an_edit_is_checked_like_a_new_event_and_only_announced_changes_bump_sequence(vecino):  # type: ignore[no-untyped-def]
+    from .helpers import draft
+
+    with vecino.db.transaction() as session:
+        event = make_event(session, capacity=1)
+        ana, ben, eva = (make_contact(session, f"+1213555020{i}") for i in range(3))
+        store.answer(session, event, ana.id, "yes", "text", START)
+        store.answer(session, event, ben.id, "yes", "text", START)
+        store.answer(session, event, eva.id, "yes", "text", START + timedelta(1))
+        with pytest.raises(EventError, match="Spanish title"):
+            store.edit_event(session, event, draft(title_es=""), START)
+        assert store.edit_event(session, event, draft(capacity=1), START) == ([], [])
+        changed, promoted = store.edit_event(
+            session, event, draft(title_en="Town hall", capacity=3), START
+        )
+        assert changed == ["title_en", "capacity"] and event.sequence == 0
+        assert [seat.contact_id for seat in promoted] == [ben.id, eva.id]  # oldest first
+        changed, _ = store.edit_event(
+            session, event, draft(title_en="Town hall", capacity=3, place="City Hall"), START
+        )
+        assert changed == ["place"] and event.sequence == 1
+        store.cancel_event(session, event, START)
+        with pytest.raises(EventError, match="cancelled"):
+            store.edit_event(session, event, draft(), START)
