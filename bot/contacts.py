@@ -8,9 +8,11 @@ functions, so the rule for each flag lives in one place.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, select, update
 from sqlalchemy.orm import Session
 
 from .models import Contact, StaffFlag
@@ -49,8 +51,40 @@ def set_language(contact: Contact, language: str | None) -> None:
 
 def seen(contact: Contact, now: datetime) -> None:
     """The resident wrote to us, so the address plainly works again."""
-    contact.last_seen_at = now
-    contact.unreachable_at = None
+    for column, value in _seen_values(now).items():
+        setattr(contact, column, value)
+
+
+def arrived(
+    session: Session,
+    channel: str,
+    address: str,
+    now: datetime,
+    also: Sequence[ColumnElement[Any]] = (),
+) -> Row[Any] | None:
+    """Mark the contact who just wrote as ``seen`` and lock their row, in one statement.
+
+    The row is ``(contact, *also)``, ``also`` being extra expressions returned with it (the
+    conversation state on SQLite); None when the address is new. The UPDATE takes the same row
+    lock as ``SELECT ... FOR UPDATE`` on PostgreSQL and, waiting for it, returns the row as the
+    lock holder committed it.
+    """
+    statement = (
+        update(Contact)
+        .where(Contact.channel == channel, Contact.address == address)
+        .values(_seen_values(now))
+        .returning(Contact, *also)
+    )
+    query = (
+        select(Contact, *also)
+        .from_statement(statement)
+        .execution_options(populate_existing=True)
+    )
+    return session.execute(query).one_or_none()
+
+
+def _seen_values(now: datetime) -> dict[str, Any]:
+    return {"last_seen_at": now, "unreachable_at": None}
 
 
 def mark_unreachable(contact: Contact, now: datetime, reason: str) -> bool:
