@@ -76,9 +76,7 @@ def arrived(
         .returning(Contact, *also)
     )
     query = (
-        select(Contact, *also)
-        .from_statement(statement)
-        .execution_options(populate_existing=True)
+        select(Contact, *also).from_statement(statement).execution_options(populate_existing=True)
     )
     return session.execute(query).one_or_none()
 
