@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
 
-from bot import predicate_cache
+from bot import db, predicate_cache
 from bot.conversations import Envelope
 from bot.engine import Inbound
 from bot.models import Contact, ConversationState, Message
@@ -140,3 +140,37 @@ def test_a_rolled_back_change_leaves_no_stale_answer(vecino):  # type: ignore[no
     # ...and forgotten when it is rolled back.
     [menu] = say(vecino, "menu")
     assert SURVEY_ITEM not in menu
+
+
+def terminate_connections(url: str) -> int:
+    """What a server restart does to the app's pooled connections."""
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        killed = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    admin.dispose()
+    return int(killed)
+
+
+def test_connections_cut_by_a_server_restart_cost_no_message(vecino, monkeypatch, caplog):  # type: ignore[no-untyped-def]
+    if vecino.db.is_sqlite:
+        pytest.skip("PostgreSQL's pooled connections")
+    say(vecino, "hola", "SM1")
+    # Used a moment ago, so not pinged: the message is retried on a fresh connection.
+    assert terminate_connections(vecino.db.url) >= 1
+    [menu] = say(vecino, "2", "SM2")
+    assert menu.startswith("What can I help you with?")
+    caplog.clear()
+    # Idle for a while: pinged before use and replaced, without even a retry.
+    assert terminate_connections(vecino.db.url) >= 1
+    later = db.time.monotonic() + db.POSTGRES_PING_AFTER_IDLE_S + 1
+    monkeypatch.setattr(db.time, "monotonic", lambda: later)
+    [menu] = say(vecino, "menu", "SM3")
+    assert menu.startswith("What can I help you with?")
+    assert "retrying inbound" not in caplog.text
+    with vecino.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Message)) == 6
