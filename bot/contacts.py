@@ -49,12 +49,6 @@ def set_language(contact: Contact, language: str | None) -> None:
     contact.language = language
 
 
-def seen(contact: Contact, now: datetime) -> None:
-    """The resident wrote to us, so the address plainly works again."""
-    for column, value in _seen_values(now).items():
-        setattr(contact, column, value)
-
-
 def arrived(
     session: Session,
     channel: str,
@@ -62,7 +56,11 @@ def arrived(
     now: datetime,
     also: Sequence[ColumnElement[Any]] = (),
 ) -> Row[Any] | None:
-    """Mark the contact who just wrote as ``seen`` and lock their row, in one statement.
+    """Mark the contact who just wrote as seen and lock their row, in one statement.
+
+    Seen: the resident wrote to us, so the address plainly works again (``unreachable_at``
+    cleared) and ``last_seen_at`` moves to now. A provider's retry of a stored message does
+    not count (``ConversationService.receive`` rolls its transaction back).
 
     The row is ``(contact, *also)``, ``also`` being extra expressions returned with it (the
     conversation state on SQLite); None when the address is new. The UPDATE takes the same row
@@ -72,7 +70,7 @@ def arrived(
     statement = (
         update(Contact)
         .where(Contact.channel == channel, Contact.address == address)
-        .values(_seen_values(now))
+        .values(last_seen_at=now, unreachable_at=None)
         .returning(Contact, *also)
     )
     query = (
@@ -81,14 +79,10 @@ def arrived(
     return session.execute(query).one_or_none()
 
 
-def _seen_values(now: datetime) -> dict[str, Any]:
-    return {"last_seen_at": now, "unreachable_at": None}
-
-
 def mark_unreachable(contact: Contact, now: datetime, reason: str) -> bool:
     """The provider says this address cannot take messages (invalid, landline, unknown).
 
-    Nothing Vecino starts goes to it until the resident writes again (``seen``).
+    Nothing Vecino starts goes to it until the resident writes again (``arrived``).
     """
     if contact.unreachable_at is not None:
         return False
