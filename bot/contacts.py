@@ -7,12 +7,13 @@ functions, so the rule for each flag lives in one place.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from .models import Contact, StaffFlag
@@ -46,7 +47,8 @@ def opt_in(contact: Contact, now: datetime) -> None:
 
 
 def set_language(contact: Contact, language: str | None) -> None:
-    contact.language = language
+    if contact.language != language:  # an unchanged value would still cost a flush
+        contact.language = language
 
 
 def arrived(
@@ -67,16 +69,23 @@ def arrived(
     lock as ``SELECT ... FOR UPDATE`` on PostgreSQL and, waiting for it, returns the row as the
     lock holder committed it.
     """
+    query = _arrived_query(tuple(also))
+    params = {"b_channel": channel, "b_address": address, "b_now": now}
+    return session.execute(query, params).one_or_none()
+
+
+@functools.cache
+def _arrived_query(also: tuple[ColumnElement[Any], ...]) -> Any:
+    # Built once per shape: building costs more than SQLite running it, inside the write lock.
     statement = (
         update(Contact)
-        .where(Contact.channel == channel, Contact.address == address)
-        .values(last_seen_at=now, unreachable_at=None)
+        .where(Contact.channel == bindparam("b_channel"), Contact.address == bindparam("b_address"))
+        .values(last_seen_at=bindparam("b_now"), unreachable_at=None)
         .returning(Contact, *also)
     )
-    query = (
+    return (
         select(Contact, *also).from_statement(statement).execution_options(populate_existing=True)
     )
-    return session.execute(query).one_or_none()
 
 
 def mark_unreachable(contact: Contact, now: datetime, reason: str) -> bool:

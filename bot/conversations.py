@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy import insert as sa_insert
-from sqlalchemy import literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -165,6 +165,30 @@ _STATE = ConversationState.__table__
 _MESSAGES = Message.__table__
 _STATE_FIELDS = ("flow_id", "step_id", "data", "invalid_count", "updated_at")
 
+# The hot path's statements, built once: building a statement costs more CPU than SQLite
+# takes to run it, and all of it happens holding the write lock. Values are bound per call.
+# The state's columns as subqueries an UPDATE of ``contacts`` can return (SQLite):
+_STATE_INLINE = tuple(
+    select(_STATE.c[name])
+    .where(_STATE.c.contact_id == literal_column("contacts.id"))
+    .scalar_subquery()
+    .label(f"state_{name}")
+    for name in _STATE_FIELDS
+)
+_READ_STATE = select(*(_STATE.c[name] for name in _STATE_FIELDS)).where(
+    _STATE.c.contact_id == bindparam("owner")
+)
+_UPDATE_STATE = update(_STATE).where(_STATE.c.contact_id == bindparam("owner"))
+_INSERT_STATE = sa_insert(_STATE)
+_INSERT_REPLIES = sa_insert(_MESSAGES)
+# The inbound message, unless its provider id is stored already (one per dialect).
+_INSERT_INBOUND = {
+    name: dialect_insert(_MESSAGES)
+    .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    .returning(_MESSAGES.c.id)
+    for name, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+
 
 def arrive(
     session: Session, channel: str, address: str, now: datetime
@@ -176,7 +200,7 @@ def arrive(
     second statement, after the row lock is granted (see ``lock_contact``).
     """
     sqlite = session.get_bind().dialect.name == "sqlite"
-    inline = _state_inline() if sqlite else ()
+    inline = _STATE_INLINE if sqlite else ()
     row = contacts.arrived(session, channel, address, now, inline)
     if row is None:  # someone new: create them (a twin may race us), then lock as usual
         _insert_contact(session, channel, address, now)
@@ -187,26 +211,10 @@ def arrive(
     if sqlite:
         values = tuple(row[1:])
     else:
-        found = session.execute(
-            select(*(_STATE.c[name] for name in _STATE_FIELDS)).where(
-                _STATE.c.contact_id == contact.id
-            )
-        ).one_or_none()
+        found = session.connection().execute(_READ_STATE, {"owner": contact.id}).one_or_none()
         values = tuple(found) if found is not None else (None,) * len(_STATE_FIELDS)
     updated_at = values[-1]
     return contact, StoredState(*values) if updated_at is not None else None
-
-
-def _state_inline() -> list[Any]:
-    """The state's columns as subqueries an UPDATE of ``contacts`` can return (SQLite)."""
-    owner = literal_column("contacts.id")
-    return [
-        select(_STATE.c[name])
-        .where(_STATE.c.contact_id == owner)
-        .scalar_subquery()
-        .label(f"state_{name}")
-        for name in _STATE_FIELDS
-    ]
 
 
 def _store_inbound(
@@ -216,23 +224,18 @@ def _store_inbound(
 
     The unique constraint decides, in the same statement that stores it: no read first.
     """
-    insert = _insert_for(session)
-    statement = (
-        insert(_MESSAGES)
-        .values(
-            contact_id=contact_id,
-            channel=envelope.channel,
-            direction="in",
-            provider_id=envelope.provider_id,
-            body=envelope.message.text[:MAX_STORED_BODY],
-            payload=_inbound_payload(envelope.message),
-            status="received",
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-        .returning(_MESSAGES.c.id)
-    )
-    return session.execute(statement).scalar_one_or_none()
+    statement = _INSERT_INBOUND[session.get_bind().dialect.name]
+    row = {
+        "contact_id": contact_id,
+        "channel": envelope.channel,
+        "direction": "in",
+        "provider_id": envelope.provider_id,
+        "body": envelope.message.text[:MAX_STORED_BODY],
+        "payload": _inbound_payload(envelope.message),
+        "status": "received",
+        "created_at": now,
+    }
+    return session.connection().execute(statement, row).scalar_one_or_none()
 
 
 def _write_state(
@@ -240,9 +243,9 @@ def _write_state(
 ) -> None:
     values = _state_values(turn, now)
     if exists:
-        session.execute(update(_STATE).where(_STATE.c.contact_id == contact_id).values(values))
+        session.connection().execute(_UPDATE_STATE, {"owner": contact_id, **values})
     else:
-        session.execute(sa_insert(_STATE).values(contact_id=contact_id, **values))
+        session.connection().execute(_INSERT_STATE, {"contact_id": contact_id, **values})
 
 
 def _store_replies(
@@ -254,7 +257,7 @@ def _store_replies(
     now: datetime,
     lease_until: datetime | None,
 ) -> None:
-    """The turn's replies, in order, in one statement."""
+    """The turn's replies, in order, in one (executemany) statement."""
     if not turn.messages:
         return
     rows = [
@@ -271,7 +274,7 @@ def _store_replies(
         }
         for reply in turn.messages
     ]
-    session.execute(sa_insert(_MESSAGES).values(rows))
+    session.connection().execute(_INSERT_REPLIES, rows)
 
 
 def _engine_view(contact: Contact, state: StoredState | ConversationState | None) -> Conversation:
