@@ -207,9 +207,9 @@ def arrive(
         row = contacts.arrived(session, channel, address, now, inline)
         if row is None:
             raise AssertionError("the contact was just inserted")
-    contact = row[0]
+    contact, inlined = row
     if sqlite:
-        values = tuple(row[1:])
+        values = inlined
     else:
         found = session.connection().execute(_READ_STATE, {"owner": contact.id}).one_or_none()
         values = tuple(found) if found is not None else (None,) * len(_STATE_FIELDS)
