@@ -91,8 +91,19 @@ class ConversationService:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with self.db.transaction() as session:
-                    return self._receive(session, envelope)
+                    delivery, turn = self._receive(session, envelope)
+                # Logged once committed, and outside the write lock: a log line is I/O.
+                log.info(
+                    "contact %s (%s %s): %d reply message(s), events=%s",
+                    delivery.contact_id,
+                    envelope.channel,
+                    mask_address(envelope.address),
+                    len(turn.messages),
+                    ",".join(e.kind for e in turn.events) or "-",
+                )
+                return delivery
             except _Duplicate as duplicate:  # rolled back: a retry changes nothing
+                log.info("duplicate delivery for contact %s ignored", duplicate.delivery.contact_id)
                 return duplicate.delivery
             except (IntegrityError, OperationalError) as error:
                 # A twin delivery committed first (unique provider id), or the database asked
@@ -103,7 +114,7 @@ class ConversationService:
                 log.warning("retrying inbound on %s: %s", envelope.channel, type(error).__name__)
         raise AssertionError("unreachable")
 
-    def _receive(self, session: Session, envelope: Envelope) -> Delivery:
+    def _receive(self, session: Session, envelope: Envelope) -> tuple[Delivery, Turn]:
         # Everything here runs holding the contact's lock (the whole database's on SQLite), so
         # it is written as a few Core statements rather than through the unit of work: lock,
         # state, inbound, replies, state again. See bench/statements.py.
@@ -111,7 +122,6 @@ class ConversationService:
         contact, stored = arrive(session, envelope.channel, envelope.address, now)
         inbound_id = _store_inbound(session, contact.id, envelope, now)
         if inbound_id is None:  # the unique (channel, provider_id) already holds it
-            log.info("duplicate delivery for contact %s ignored", contact.id)
             earlier = inbound_id_of(session, envelope.channel, str(envelope.provider_id))
             raise _Duplicate(
                 Delivery(
@@ -131,15 +141,7 @@ class ConversationService:
         record_standing(session, contact, turn, now, message_id=inbound_id)
         _write_state(session, contact.id, stored is not None, turn, now)
         _store_replies(session, contact.id, envelope.channel, inbound_id, turn, now, lease_until)
-        log.info(
-            "contact %s (%s %s): %d reply message(s), events=%s",
-            contact.id,
-            envelope.channel,
-            mask_address(envelope.address),
-            len(turn.messages),
-            ",".join(e.kind for e in turn.events) or "-",
-        )
-        return Delivery(contact.id, turn.messages, language=contact.language)
+        return Delivery(contact.id, turn.messages, language=contact.language), turn
 
 
 class _Duplicate(Exception):
