@@ -87,11 +87,6 @@ def cached(predicate: Predicate, *watching: Any) -> Predicate:
     return remembered
 
 
-def forget() -> None:
-    """Drop every remembered answer (a change made outside a session, e.g. raw SQL)."""
-    _cache.clear()
-
-
 def _table_of(model: Any) -> Table:
     return model if isinstance(model, Table) else model.__table__
 
