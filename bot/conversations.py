@@ -106,9 +106,10 @@ class ConversationService:
                 log.info("duplicate delivery for contact %s ignored", duplicate.delivery.contact_id)
                 return duplicate.delivery
             except (IntegrityError, OperationalError) as error:
-                # A twin delivery committed first (unique provider id), or the database asked
-                # us to retry (lock timeout, serialization failure). The retry sees the
-                # committed state and answers from it.
+                # A unique constraint a statement does not settle itself (a twin's provider id
+                # is settled by ON CONFLICT, see _store_inbound), or the database asked us to
+                # retry (lock timeout, serialization failure, a connection cut by a restart).
+                # The retry sees the committed state and answers from it.
                 if attempt == ATTEMPTS:
                     raise
                 log.warning("retrying inbound on %s: %s", envelope.channel, type(error).__name__)
