@@ -21,6 +21,7 @@ statements per message (counted in-process on the same script).
 
     python bench/webhook.py                      # SQLite file in a temp dir
     python bench/webhook.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    python bench/webhook.py --statements-only    # the count alone, cheap and deterministic
 
 wrk comes from Debian's ``wrk`` package; the script installs it when it can (root with
 apt-get) and otherwise says how.
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import shutil
 import subprocess
@@ -40,7 +40,6 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
@@ -49,11 +48,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.harness import gunicorn  # noqa: E402
 from bench.minimal_app import create_tables  # noqa: E402
+from bench.statements import BASE, SCRIPT, TOKEN, count_statements  # noqa: E402
 from bot.schema import scratch_database  # noqa: E402
 
-TOKEN = "bench-auth-token"
-BASE = "https://bench.vecino.test"
-SCRIPT = ["hola", "1", "1", "menu", "2", "¿qué?", "EN", "1", "menu", "🙂"]
 LUA = ROOT / "bench" / "wrk_twilio.lua"
 
 
@@ -129,39 +126,6 @@ def report(name: str, result: dict) -> None:
     )
 
 
-def statements_per_message(url: str, residents: int = 20) -> float:
-    """SQL statements the full path runs per message, counted in-process on the same script."""
-    from bot.app import create_app
-    from bot.config import Settings
-
-    settings = Settings(
-        database_url=url, secret_key="bench", twilio_auth_token=TOKEN, public_base_url=BASE
-    )
-    app = create_app(settings)
-    logging.getLogger("bot").setLevel(logging.WARNING)  # a line per message drowns the figures
-    engine = app.extensions["vecino"].db.engine
-    count = 0
-
-    def counted(*_args: object) -> None:
-        nonlocal count
-        count += 1
-
-    client = app.test_client()
-    validator = RequestValidator(TOKEN)
-    numbers = [f"+1310{uuid.uuid4().int % 10_000_000:07d}" for _ in range(residents)]
-    event.listen(engine, "before_cursor_execute", counted)
-    sent = 0
-    for body in SCRIPT:
-        for number in numbers:
-            params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": number, "Body": body}
-            signature = validator.compute_signature(BASE + "/webhooks/twilio", params)
-            client.post("/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature})
-            sent += 1
-    event.remove(engine, "before_cursor_execute", counted)
-    engine.dispose()
-    return count / sent
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
@@ -173,7 +137,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rate", type=float, default=200, help="offered msg/s (0: skip)")
+    parser.add_argument(
+        "--statements-only",
+        action="store_true",
+        help="only count SQL statements per message (no server, no wrk; bench/statements.py)",
+    )
     args = parser.parse_args()
+    if args.statements_only:
+        with scratch_database(args.database_url, "vecino_bench") as url:
+            print(f"statements     {count_statements(url).summary()}")
+        return
     wrk = find_wrk()
 
     with scratch_database(args.database_url, "vecino_bench") as url:
@@ -204,10 +177,7 @@ def main() -> None:
             f"ratio          full / minimal {full / results['minimal']['rate']:.2f}, "
             f"full / bare {full / results['bare']['rate']:.2f}"
         )
-        print(
-            f"statements     {statements_per_message(url):.1f} SQL statements per message "
-            "(in-process, same script)"
-        )
+        print(f"statements     {count_statements(url).summary()} (in-process, same script)")
 
 
 if __name__ == "__main__":

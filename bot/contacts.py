@@ -7,11 +7,16 @@ functions, so the rule for each flag lives in one place.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from .models import Contact, StaffFlag
 
@@ -44,19 +49,75 @@ def opt_in(contact: Contact, now: datetime) -> None:
 
 
 def set_language(contact: Contact, language: str | None) -> None:
-    contact.language = language
+    if contact.language != language:  # an unchanged value would still cost a flush
+        contact.language = language
 
 
-def seen(contact: Contact, now: datetime) -> None:
-    """The resident wrote to us, so the address plainly works again."""
-    contact.last_seen_at = now
-    contact.unreachable_at = None
+def arrived(
+    session: Session,
+    channel: str,
+    address: str,
+    now: datetime,
+    also: Sequence[ColumnElement[Any]] = (),
+) -> tuple[Contact, tuple[Any, ...]] | None:
+    """Mark the contact who just wrote as seen and lock their row, in one statement.
+
+    Seen: the resident wrote to us, so the address plainly works again (``unreachable_at``
+    cleared) and ``last_seen_at`` moves to now. A provider's retry of a stored message does
+    not count (``ConversationService.receive`` rolls its transaction back).
+
+    Returns the contact, as if loaded by a query, and the values of ``also``, extra expressions
+    returned with it (the conversation state on SQLite); None when the address is new. The
+    UPDATE takes the same row lock as ``SELECT ... FOR UPDATE`` on PostgreSQL and, waiting for
+    it, returns the row as the lock holder committed it.
+    """
+    params = {"b_channel": channel, "b_address": address, "b_now": now}
+    row = session.connection().execute(_arrived_statement(tuple(also)), params).one_or_none()
+    if row is None:
+        return None
+    width = len(_CONTACT_KEYS)
+    return _as_loaded(session, dict(zip(_CONTACT_KEYS, row[:width], strict=True))), tuple(
+        row[width:]
+    )
+
+
+_CONTACTS = Contact.__table__
+_CONTACT_KEYS = tuple(column.key for column in _CONTACTS.columns)
+
+
+@functools.cache
+def _arrived_statement(also: tuple[ColumnElement[Any], ...]) -> Any:
+    # Built once per shape, and run with Core: building the statement and loading the row
+    # through the ORM cost more than SQLite takes to run it, inside the write lock.
+    return (
+        update(_CONTACTS)
+        .where(
+            _CONTACTS.c.channel == bindparam("b_channel"),
+            _CONTACTS.c.address == bindparam("b_address"),
+        )
+        .values(last_seen_at=bindparam("b_now"), unreachable_at=None)
+        .returning(*_CONTACTS.columns, *also)
+    )
+
+
+def _as_loaded(session: Session, values: dict[str, Any]) -> Contact:
+    """The session's Contact for a row just read with Core, as a query would load it: no
+    pending changes, so only what the turn changes afterwards is flushed."""
+    existing = session.identity_map.get(identity_key(Contact, values["id"]))
+    if isinstance(existing, Contact):
+        for name, value in values.items():
+            set_committed_value(existing, name, value)
+        return existing
+    contact = Contact(**values)
+    make_transient_to_detached(contact)
+    session.add(contact)
+    return contact
 
 
 def mark_unreachable(contact: Contact, now: datetime, reason: str) -> bool:
     """The provider says this address cannot take messages (invalid, landline, unknown).
 
-    Nothing Vecino starts goes to it until the resident writes again (``seen``).
+    Nothing Vecino starts goes to it until the resident writes again (``arrived``).
     """
     if contact.unreachable_at is not None:
         return False

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal_column, select, update
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -24,6 +25,7 @@ from .config import Settings
 from .db import Database
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
 from .models import Contact, ConversationState, Message, utcnow
+from .outbound.replies import inbound_id as inbound_id_of
 from .outbound.status import MessageStatus
 from .outreach import sending
 from .privacy import coarse_point, mask_address
@@ -89,120 +91,224 @@ class ConversationService:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with self.db.transaction() as session:
-                    return self._receive(session, envelope)
+                    delivery, turn = self._receive(session, envelope)
+                # Logged once committed, and outside the write lock: a log line is I/O.
+                log.info(
+                    "contact %s (%s %s): %d reply message(s), events=%s",
+                    delivery.contact_id,
+                    envelope.channel,
+                    mask_address(envelope.address),
+                    len(turn.messages),
+                    ",".join(e.kind for e in turn.events) or "-",
+                )
+                return delivery
+            except _Duplicate as duplicate:  # rolled back: a retry changes nothing
+                log.info("duplicate delivery for contact %s ignored", duplicate.delivery.contact_id)
+                return duplicate.delivery
             except (IntegrityError, OperationalError) as error:
-                # A twin delivery committed first (unique provider id), or the database asked
-                # us to retry (lock timeout, serialization failure). The retry sees the
-                # committed state and answers from it.
+                # A unique constraint a statement does not settle itself (a twin's provider id
+                # is settled by ON CONFLICT, see _store_inbound), or the database asked us to
+                # retry (lock timeout, serialization failure, a connection cut by a restart).
+                # The retry sees the committed state and answers from it.
                 if attempt == ATTEMPTS:
                     raise
                 log.warning("retrying inbound on %s: %s", envelope.channel, type(error).__name__)
         raise AssertionError("unreachable")
 
-    def _receive(self, session: Session, envelope: Envelope) -> Delivery:
+    def _receive(self, session: Session, envelope: Envelope) -> tuple[Delivery, Turn]:
+        # Everything here runs holding the contact's lock (the whole database's on SQLite), so
+        # it is written as a few Core statements rather than through the unit of work: lock,
+        # state, inbound, replies, state again. See bench/statements.py.
         now = self.clock()
-        contact = lock_contact(session, envelope.channel, envelope.address, now)
-        if envelope.provider_id is not None:
-            earlier = session.scalar(
-                select(Message).where(
-                    Message.channel == envelope.channel,
-                    Message.provider_id == envelope.provider_id,
-                )
-            )
-            if earlier is not None:
-                log.info("duplicate delivery for contact %s ignored", contact.id)
-                return Delivery(
+        contact, stored = arrive(session, envelope.channel, envelope.address, now)
+        inbound_id = _store_inbound(session, contact.id, envelope, now)
+        if inbound_id is None:  # the unique (channel, provider_id) already holds it
+            earlier = inbound_id_of(session, envelope.channel, str(envelope.provider_id))
+            raise _Duplicate(
+                Delivery(
                     contact.id,
                     replies_to(session, earlier),
                     duplicate=True,
                     language=contact.language,
                 )
-
-        inbound = Message(
-            contact_id=contact.id,
-            channel=envelope.channel,
-            direction="in",
-            provider_id=envelope.provider_id,
-            body=envelope.message.text[:MAX_STORED_BODY],
-            payload=_inbound_payload(envelope.message),
-            status="received",
-            created_at=now,
-        )
-        session.add(inbound)
-        session.flush()
+            )
         if envelope.source and not contact.source:
             contact.source = envelope.source[:64]
 
-        state, conversation = conversation_of(contact)
-        deps = Deps(session, contact, self.settings, now, inbound.id)
+        conversation = _engine_view(contact, stored)
+        deps = Deps(session, contact, self.settings, now, inbound_id)
         turn = self.engine.handle(conversation, envelope.message, now, deps)
         lease_until = now + envelope.reply_lease if envelope.reply_lease else None
-        self._apply(session, contact, state, inbound, turn, now, lease_until)
-        log.info(
-            "contact %s (%s %s): %d reply message(s), events=%s",
-            contact.id,
-            envelope.channel,
-            mask_address(envelope.address),
-            len(turn.messages),
-            ",".join(e.kind for e in turn.events) or "-",
-        )
-        return Delivery(contact.id, turn.messages, language=contact.language)
-
-    def _apply(
-        self,
-        session: Session,
-        contact: Contact,
-        state: ConversationState,
-        inbound: Message,
-        turn: Turn,
-        now: datetime,
-        lease_until: datetime | None = None,
-    ) -> None:
-        save_turn(session, contact, state, turn, now, message_id=inbound.id)
-        contacts.seen(contact, now)
-        for reply in turn.messages:
-            session.add(
-                Message(
-                    contact_id=contact.id,
-                    channel=inbound.channel,
-                    direction="out",
-                    body=reply.text,
-                    payload=reply.to_payload(),
-                    status=MessageStatus.REPLIED,
-                    lease_until=lease_until,
-                    in_reply_to_id=inbound.id,
-                    created_at=now,
-                )
-            )
+        record_standing(session, contact, turn, now, message_id=inbound_id)
+        _write_state(session, contact.id, stored is not None, turn, now)
+        _store_replies(session, contact.id, envelope.channel, inbound_id, turn, now, lease_until)
+        return Delivery(contact.id, turn.messages, language=contact.language), turn
 
 
-def conversation_of(contact: Contact) -> tuple[ConversationState, Conversation]:
-    """The contact's stored state row (new if none) and the engine's view of it."""
-    state = contact.conversation or ConversationState(contact_id=contact.id, data={})
-    conversation = Conversation(
+class _Duplicate(Exception):
+    """A provider's retry of a stored message: answer its stored replies, keep nothing."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        super().__init__("duplicate delivery")
+        self.delivery = delivery
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """A contact's conversation state row as read with (or right after) their lock."""
+
+    flow_id: str | None
+    step_id: str | None
+    data: dict[str, Any] | None
+    invalid_count: int | None
+    updated_at: datetime
+
+
+_STATE = ConversationState.__table__
+_MESSAGES = Message.__table__
+_STATE_FIELDS = ("flow_id", "step_id", "data", "invalid_count", "updated_at")
+
+# The hot path's statements, built once: building a statement costs more CPU than SQLite
+# takes to run it, and all of it happens holding the write lock. Values are bound per call.
+# The state's columns as subqueries an UPDATE of ``contacts`` can return (SQLite):
+_STATE_INLINE = tuple(
+    select(_STATE.c[name])
+    .where(_STATE.c.contact_id == literal_column("contacts.id"))
+    .scalar_subquery()
+    .label(f"state_{name}")
+    for name in _STATE_FIELDS
+)
+_READ_STATE = select(*(_STATE.c[name] for name in _STATE_FIELDS)).where(
+    _STATE.c.contact_id == bindparam("owner")
+)
+_UPDATE_STATE = update(_STATE).where(_STATE.c.contact_id == bindparam("owner"))
+_INSERT_STATE = sa_insert(_STATE)
+_INSERT_REPLIES = sa_insert(_MESSAGES)
+# The inbound message, unless its provider id is stored already (one per dialect).
+_INSERT_INBOUND = {
+    name: dialect_insert(_MESSAGES)
+    .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    .returning(_MESSAGES.c.id)
+    for name, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+
+
+def arrive(
+    session: Session, channel: str, address: str, now: datetime
+) -> tuple[Contact, StoredState | None]:
+    """The contact who just wrote (created if new), locked and marked seen, and their state.
+
+    On SQLite the state comes back in the same statement: ``BEGIN IMMEDIATE`` already holds
+    the database's write lock, so nothing can change between the two. PostgreSQL reads it in a
+    second statement, after the row lock is granted (see ``lock_contact``).
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    inline = _STATE_INLINE if sqlite else ()
+    row = contacts.arrived(session, channel, address, now, inline)
+    if row is None:  # someone new: create them (a twin may race us), then lock as usual
+        _insert_contact(session, channel, address, now)
+        row = contacts.arrived(session, channel, address, now, inline)
+        if row is None:
+            raise AssertionError("the contact was just inserted")
+    contact, inlined = row
+    if sqlite:
+        values = inlined
+    else:
+        found = session.connection().execute(_READ_STATE, {"owner": contact.id}).one_or_none()
+        values = tuple(found) if found is not None else (None,) * len(_STATE_FIELDS)
+    updated_at = values[-1]
+    return contact, StoredState(*values) if updated_at is not None else None
+
+
+def _store_inbound(
+    session: Session, contact_id: int, envelope: Envelope, now: datetime
+) -> int | None:
+    """Store the inbound message; None when its provider id is already stored.
+
+    The unique constraint decides, in the same statement that stores it: no read first.
+    """
+    statement = _INSERT_INBOUND[session.get_bind().dialect.name]
+    row = {
+        "contact_id": contact_id,
+        "channel": envelope.channel,
+        "direction": "in",
+        "provider_id": envelope.provider_id,
+        "body": envelope.message.text[:MAX_STORED_BODY],
+        "payload": _inbound_payload(envelope.message),
+        "status": "received",
+        "created_at": now,
+    }
+    return session.connection().execute(statement, row).scalar_one_or_none()
+
+
+def _write_state(
+    session: Session, contact_id: int, exists: bool, turn: Turn, now: datetime
+) -> None:
+    values = _state_values(turn, now)
+    if exists:
+        session.connection().execute(_UPDATE_STATE, {"owner": contact_id, **values})
+    else:
+        session.connection().execute(_INSERT_STATE, {"contact_id": contact_id, **values})
+
+
+def _store_replies(
+    session: Session,
+    contact_id: int,
+    channel: str,
+    inbound_id: int,
+    turn: Turn,
+    now: datetime,
+    lease_until: datetime | None,
+) -> None:
+    """The turn's replies, in order, in one (executemany) statement."""
+    if not turn.messages:
+        return
+    rows = [
+        {
+            "contact_id": contact_id,
+            "channel": channel,
+            "direction": "out",
+            "body": reply.text,
+            "payload": reply.to_payload(),
+            "status": MessageStatus.REPLIED,
+            "lease_until": lease_until,
+            "in_reply_to_id": inbound_id,
+            "created_at": now,
+        }
+        for reply in turn.messages
+    ]
+    session.connection().execute(_INSERT_REPLIES, rows)
+
+
+def _engine_view(contact: Contact, state: StoredState | ConversationState | None) -> Conversation:
+    """What the engine sees of a contact and their stored state (None: never talked)."""
+    if state is None:
+        return Conversation(language=contact.language, opted_out=contact.opted_out, data={})
+    return Conversation(
         language=contact.language,
         opted_out=contact.opted_out,
         flow_id=state.flow_id,
         step_id=state.step_id,
         data=dict(state.data or {}),
         invalid_count=state.invalid_count or 0,
-        updated_at=state.updated_at if contact.conversation else None,
+        updated_at=state.updated_at,
     )
-    return state, conversation
 
 
-def save_turn(
+def conversation_of(contact: Contact) -> tuple[ConversationState, Conversation]:
+    """The contact's stored state row (new if none) and the engine's view of it."""
+    state = contact.conversation or ConversationState(contact_id=contact.id, data={})
+    return state, _engine_view(contact, contact.conversation)
+
+
+def record_standing(
     session: Session,
     contact: Contact,
-    state: ConversationState,
     turn: Turn,
     now: datetime,
     message_id: int | None = None,
 ) -> None:
-    """Store what a turn changed: the contact's standing (through ``contacts``) and state.
-
-    Used for turns a resident started (``receive``) and turns Vecino started (the outbox).
-    """
+    """What a turn changed in the contact's standing, through ``contacts``."""
     for event in turn.events:
         if event.kind == "opted_out":
             contacts.opt_out(contact, now)
@@ -215,13 +321,37 @@ def save_turn(
                 session, int(event.detail["event_id"]), int(event.detail["contact_id"]), now
             )
     contacts.set_language(contact, turn.conversation.language)
-    state.flow_id = turn.conversation.flow_id
-    state.step_id = turn.conversation.step_id
-    state.data = dict(turn.conversation.data)
-    state.invalid_count = turn.conversation.invalid_count
-    state.updated_at = now
+
+
+def save_turn(
+    session: Session,
+    contact: Contact,
+    state: ConversationState,
+    turn: Turn,
+    now: datetime,
+    message_id: int | None = None,
+) -> None:
+    """Store what a turn changed: the contact's standing (through ``contacts``) and state.
+
+    Used for turns Vecino started (the outbox); ``receive`` writes the same with Core
+    statements.
+    """
+    record_standing(session, contact, turn, now, message_id)
+    for name, value in _state_values(turn, now).items():
+        setattr(state, name, value)
     if contact.conversation is None:
         session.add(state)
+
+
+def _state_values(turn: Turn, now: datetime) -> dict[str, Any]:
+    conversation = turn.conversation
+    return {
+        "flow_id": conversation.flow_id,
+        "step_id": conversation.step_id,
+        "data": dict(conversation.data),
+        "invalid_count": conversation.invalid_count,
+        "updated_at": now,
+    }
 
 
 def lock_contact(session: Session, channel: str, address: str, now: datetime) -> Contact:
@@ -243,19 +373,28 @@ def lock_contact(session: Session, channel: str, address: str, now: datetime) ->
     contact = session.scalars(query).one_or_none()
     if contact is not None:  # the common case: someone we know, one statement
         return contact
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(Contact)
-        .values(channel=channel, address=address, first_seen_at=now, last_seen_at=now)
-        .on_conflict_do_nothing(index_elements=["channel", "address"])
-    )
+    _insert_contact(session, channel, address, now)
     return session.scalars(query).one()
 
 
-def replies_to(session: Session, inbound: Message) -> list[Outbound]:
+def _insert_contact(session: Session, channel: str, address: str, now: datetime) -> None:
+    """Create the contact unless a twin did: the insert ignores a conflict on the address."""
+    session.execute(
+        _insert_for(session)(Contact)
+        .values(channel=channel, address=address, first_seen_at=now, last_seen_at=now)
+        .on_conflict_do_nothing(index_elements=["channel", "address"])
+    )
+
+
+def _insert_for(session: Session) -> Any:
+    """The dialect's INSERT, which knows ``ON CONFLICT``."""
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+def replies_to(session: Session, inbound_id: int | None) -> list[Outbound]:
     rows = session.scalars(
-        select(Message).where(Message.in_reply_to_id == inbound.id).order_by(Message.id)
+        select(Message).where(Message.in_reply_to_id == inbound_id).order_by(Message.id)
     )
     return [Outbound.from_payload(row.payload or {"text": row.body}) for row in rows]
 

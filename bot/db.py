@@ -21,13 +21,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DisconnectionError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 3_000  # waiting for another writer's lock
 POSTGRES_CONNECT_TIMEOUT_S = 2  # libpq's minimum: a server that accepts TCP and never answers
 POSTGRES_STATEMENT_TIMEOUT_MS = 3_000  # any one statement, row-lock waits included
 POOL_TIMEOUT_S = 3  # waiting for a free connection from the pool
+# A pooled PostgreSQL connection is pinged before use only when it sat idle this long (see
+# ``_ping_when_idle``).
+POSTGRES_PING_AFTER_IDLE_S = 10
 
 # What a request answers 503 for: the database is down, locked, too slow, or not migrated
 # (PostgreSQL reports a missing table as a ProgrammingError, SQLite as an OperationalError).
@@ -61,15 +64,41 @@ def make_engine(url: str, *, statement_timeout: bool = True, writer: bool = True
     engine = create_engine(
         url,
         connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
-        pool_pre_ping=True,
         pool_size=10,
         max_overflow=20,
         pool_timeout=POOL_TIMEOUT_S,
         hide_parameters=True,
     )
+    _ping_when_idle(engine)
     if statement_timeout:
         _configure_postgresql(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one more round trip for each
+    message. A connection used in the last few seconds is almost surely alive; when it is not
+    (the server restarted just now), the statement fails as a disconnect, SQLAlchemy then
+    replaces every older connection of the pool, and ``ConversationService.receive`` retries
+    the message on a fresh one. A connection idle longer, which a restart or a firewall may
+    have cut long ago, is pinged and quietly replaced when dead.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        idle_since = record.info.get("idle_since")  # None: connected just now
+        if idle_since is None or time.monotonic() - idle_since < POSTGRES_PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("a pooled connection did not answer its ping") from error
 
 
 def _configure_postgresql(engine: Engine) -> None:

@@ -14,9 +14,11 @@ from typing import Any
 
 from ..engine import TRIGGER_KEY, Capabilities, Outbound
 from ..engine.actions import ActionContext, ActionResult
+from ..predicate_cache import cached
 from . import messages as m
 from .categories import category as category_named
 from .categories import find_category
+from .models import DirectoryPoint
 from .neighborhoods import find_neighborhood
 from .places import LA_AREA_MILES, nearest_la_zip, resolve_zip, valid_point, zips_in_text
 from .present import build_page, load_entries
@@ -36,7 +38,8 @@ def register(capabilities: Capabilities) -> None:
     capabilities.actions["directory_event"] = event
     capabilities.actions["directory_search"] = search
     capabilities.actions["directory_more"] = more
-    capabilities.predicates["directory_ready"] = directory_ready
+    # Rendered with every menu: remembered until the index is rebuilt (or a few seconds).
+    capabilities.predicates["directory_ready"] = cached(directory_ready, DirectoryPoint)
 
 
 def directory_ready(deps: Any) -> bool:

@@ -15,10 +15,11 @@ from .. import contacts
 from ..engine import OFFER_KEY, PREFILL_KEY, ActionContext, ActionResult, Capabilities, Outbound
 from ..engine import messages as engine_messages
 from ..engine.flows import Target
+from ..predicate_cache import cached
 from . import messages as m
 from . import store
 from .definitions import SurveyDefinition, definition, load_surveys, validate_surveys
-from .models import SurveyResponse
+from .models import Survey, SurveyResponse
 from .scoring import compute
 
 RESPONSE_KEY = "survey_response"  # conversation data: the id of the response being filled in
@@ -27,7 +28,8 @@ FLAG_PREFIX = "survey_"
 
 def register(capabilities: Capabilities) -> None:
     capabilities.validators.append(validate_surveys)
-    capabilities.predicates["survey_open"] = survey_open
+    # Rendered with every menu: remembered until a survey opens or closes (or a few seconds).
+    capabilities.predicates["survey_open"] = cached(survey_open, Survey)
     for name, action in (
         ("survey_pick", pick),
         ("survey_begin", begin),
