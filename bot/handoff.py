@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -28,12 +28,12 @@ from sqlalchemy.orm import Session
 
 from . import contacts
 from .engine import HANDOFF_KEY, ActionContext, ActionResult, Capabilities, Event, Outbound
+from .engine.actions import Translator
 from .engine.messages import N_
 from .i18n import local_pattern, local_time
 from .models import Contact, OutboxMessage, StaffFlag
 from .outbound import outbox
 from .outbound.policy import HANDED_BACK, STAFF_REPLY, QuietHours, answers_at_once
-from .outbound.status import OutboxStatus
 from .segments import count_segments
 
 if TYPE_CHECKING:
@@ -156,29 +156,33 @@ def request(context: ActionContext) -> ActionResult:
     )
 
 
-def confirmation(translator: Any, language: str | None, settings: Settings, now: datetime) -> str:
-    """ "A person will answer within 4 hours", or, out of hours, when the team is next in."""
+def confirmation(
+    translator: Translator, language: str | None, settings: Settings, now: datetime
+) -> str:
+    """The resident's confirmation: answered within N hours, or when the team is next in."""
     program = settings.program_name
     opens = staff_hours(settings).next_open(now)
     if opens == now:
         hours = settings.handoff_answer_hours
         if hours == 1:
-            return str(translator.gettext(language, OPEN_HOUR, program=program))
-        return str(translator.gettext(language, OPEN, program=program, hours=hours))
+            return translator.gettext(language, OPEN_HOUR, program=program)
+        return translator.gettext(language, OPEN, program=program, hours=hours)
     when = _when(translator, language, settings.timezone, now, opens)
-    return str(translator.gettext(language, LATER, program=program, when=when))
+    return translator.gettext(language, LATER, program=program, when=when)
 
 
-def _when(translator: Any, language: str | None, tz: str, now: datetime, opens: datetime) -> str:
+def _when(
+    translator: Translator, language: str | None, tz: str, now: datetime, opens: datetime
+) -> str:
     zone = ZoneInfo(tz)
     days = (opens.astimezone(zone).date() - now.astimezone(zone).date()).days
     at = local_time(opens, language, tz)
     if days == 0:
-        return str(translator.gettext(language, WHEN_TODAY, time=at))
+        return translator.gettext(language, WHEN_TODAY, time=at)
     if days == 1:
-        return str(translator.gettext(language, WHEN_TOMORROW, time=at))
+        return translator.gettext(language, WHEN_TOMORROW, time=at)
     weekday = local_pattern(opens.astimezone(zone), "EEEE", language)
-    return str(translator.gettext(language, WHEN_WEEKDAY, weekday=weekday, time=at))
+    return translator.gettext(language, WHEN_WEEKDAY, weekday=weekday, time=at)
 
 
 # ---- the staff side (the admin view calls these) -----------------------------------------
@@ -278,7 +282,7 @@ def queue_reply(
 def queue_back_to_bot_notice(
     session: Session,
     contact: Contact,
-    translator: Any,
+    translator: Translator,
     settings: Settings,
     now: datetime,
     *,
@@ -316,28 +320,3 @@ def _queue(
         return Queued(None, not_before)
     row_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key))
     return Queued(row_id, not_before)
-
-
-def unsent_replies(session: Session, contact_id: int) -> list[OutboxMessage]:
-    """Staff replies and notices not (yet) sent: queued, deferred, failed or suppressed.
-
-    Sent ones are ordinary messages by then, with their delivery status.
-    """
-    return list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.contact_id == contact_id,
-                OutboxMessage.reason.in_((STAFF_REPLY, HANDED_BACK)),
-                OutboxMessage.status != OutboxStatus.SENT,
-            )
-            .order_by(OutboxMessage.id)
-        )
-    )
-
-
-def waiting_contact_ids() -> Any:
-    """A subquery of the contacts waiting for a person (an open handoff flag)."""
-    return select(StaffFlag.contact_id).where(
-        StaffFlag.reason == REASON, StaffFlag.resolved_at.is_(None)
-    )
