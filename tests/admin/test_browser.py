@@ -208,7 +208,6 @@ def test_a_resident_asks_for_a_person_and_an_organizer_answers_then_hands_back(
     assert "es sobre la renta, nos quieren sacar" in page.text_content("ol.thread")
     page.fill("textarea[name=text]", "Hola, soy Olga de Vecino. ¿Tienes un aviso por escrito?")
     assert page.text_content("#reply-segments") == "1 SMS segment"  # counted as it is typed
-    shot(page, "conversation")
     page.click("text=Send reply")
     assert "Reply queued" in page.text_content("p.flash")
     assert "queued" in page.text_content("li.msg.staff")
@@ -227,6 +226,7 @@ def test_a_resident_asks_for_a_person_and_an_organizer_answers_then_hands_back(
         fake.stop()
     page.reload()
     assert "sent" in page.text_content("li.msg.staff .status")
+    shot(page, "conversation")
     page.uncheck("input[name=tell]")
     page.click("text=Hand back to the bot")
     assert "Handed back" in page.text_content("p.flash")
