@@ -9,6 +9,7 @@ from __future__ import annotations
 from .directory.actions import register as register_directory
 from .directory.followup import register as register_followup
 from .engine import Capabilities
+from .handoff import register as register_handoff
 from .outreach.actions import register as register_outreach
 from .surveys.actions import register as register_surveys
 
@@ -19,4 +20,5 @@ def build_capabilities() -> Capabilities:
     register_directory(capabilities)
     register_followup(capabilities)
     register_outreach(capabilities)
+    register_handoff(capabilities)
     return capabilities

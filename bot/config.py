@@ -56,6 +56,11 @@ class Settings:
     send_rate: float = 1.0
     send_threads: int = 1  # VECINO_SEND_THREADS: provider calls in flight per worker
     session_timeout_minutes: int = 60
+    # Talk to a person (``bot.handoff``): offered unless VECINO_HANDOFF=off; the hours staff
+    # answer (VECINO_STAFF_HOURS) and how soon they usually do (VECINO_HANDOFF_ANSWER_HOURS).
+    handoff_enabled: bool = True
+    staff_hours: str = "mon-fri 09:00-17:00"
+    handoff_answer_hours: int = 4
     followup_after: timedelta = timedelta(days=3)  # VECINO_FOLLOWUP_AFTER
     outbox_retention: timedelta = timedelta(days=90)  # VECINO_OUTBOX_RETENTION
     retention_days: int = 180  # message text and payloads are blanked after this many days
@@ -87,6 +92,10 @@ class Settings:
             send_rate=float(env.get("VECINO_SEND_RATE") or 1),
             send_threads=max(_int(env, "VECINO_SEND_THREADS", 1), 1),
             session_timeout_minutes=_int(env, "VECINO_SESSION_TIMEOUT", 60),
+            handoff_enabled=(env.get("VECINO_HANDOFF") or "on").strip().lower()
+            not in ("off", "0", "no", "false"),
+            staff_hours=env.get("VECINO_STAFF_HOURS") or "mon-fri 09:00-17:00",
+            handoff_answer_hours=max(_int(env, "VECINO_HANDOFF_ANSWER_HOURS", 4), 1),
             followup_after=parse_duration(env.get("VECINO_FOLLOWUP_AFTER") or "3d"),
             outbox_retention=parse_duration(env.get("VECINO_OUTBOX_RETENTION") or "90d"),
             retention_days=_int(env, "VECINO_RETENTION_DAYS", 180),

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from . import contacts
+from . import contacts, handoff
 from .config import Settings
 from .db import Database
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
@@ -316,6 +316,8 @@ def record_standing(
             contacts.opt_in(contact, now)
         elif event.kind in ("crisis", "safety"):
             contacts.flag_for_staff(session, contact, event.kind, now, message_id=message_id)
+        elif event.kind == "handoff_ended":  # MENU or STOP while waiting for a person
+            handoff.close_flags(session, contact.id, now)
         elif event.kind == "waitlist_promoted":  # tell them, in this same transaction
             sending.promoted(
                 session, int(event.detail["event_id"]), int(event.detail["contact_id"]), now

@@ -16,6 +16,7 @@ from .config import Settings
 from .conversations import ConversationService
 from .db import Database
 from .engine import Engine, EngineSettings, load_flows
+from .handoff import staff_hours
 from .i18n import Catalogs
 from .models import utcnow
 
@@ -33,6 +34,7 @@ class Vecino:
 
 def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Vecino:
     """Database, catalogs and engine; refuses invalid flows (``InvalidFlows``)."""
+    staff_hours(settings)  # a mistyped VECINO_STAFF_HOURS stops the start, not a resident
     db = Database(settings.database_url)
     catalogs = Catalogs(settings.locales_dir)
     engine = Engine(

@@ -82,7 +82,7 @@ def test_no_ordinary_message_is_taken_for_a_crisis():
     assert [e.text for e in of("ordinary") if predict(e.text, TRIGGERS) == "crisis"] == []
 
 
-@pytest.mark.parametrize("source", ["help", "menu", "language", "opt_in"])
+@pytest.mark.parametrize("source", ["help", "menu", "language", "opt_in", "person"])
 def test_keywords_are_read_in_their_language(source: str):
     wrong = [
         e.text

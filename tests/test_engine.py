@@ -257,10 +257,10 @@ def test_media_only_message_gets_a_polite_text_answer(engine: Engine):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", "Your message came through empty. Reply 1 or 2."),
-        ("   ", "Your message came through empty. Reply 1 or 2."),
-        ("🙂🙂🙂", "Sorry, I did not understand that. Reply 1 or 2."),
-        ("x" * 5000, "Sorry, I did not understand that. Reply 1 or 2."),
+        ("", "Your message came through empty. Reply 1, 2 or 3."),
+        ("   ", "Your message came through empty. Reply 1, 2 or 3."),
+        ("🙂🙂🙂", "Sorry, I did not understand that. Reply 1, 2 or 3."),
+        ("x" * 5000, "Sorry, I did not understand that. Reply 1, 2 or 3."),
         # Question marks ask for the question again: the whole of it.
         ("¿¿¿???", "What can I help you with? Reply with a number."),
     ],
@@ -269,15 +269,15 @@ def test_odd_input_gets_a_clear_answer(engine: Engine, text: str, expected: str)
     conversation = talk(engine, Conversation(language="en"), "menu").conversation
     turn = engine.handle(conversation, Inbound(text), NOW)
     assert [m.text for m in turn.messages] == [expected]
-    assert len(turn.messages[0].options) == 2  # Telegram still draws the buttons
+    assert len(turn.messages[0].options) == 3  # Telegram still draws the buttons
 
 
 def test_a_short_reprompt_lists_no_options_on_sms_but_keeps_the_buttons(engine: Engine):
     conversation = talk(engine, Conversation(language="es"), "menu").conversation
     reply = engine.handle(conversation, Inbound("pizza"), NOW).messages[0]
-    assert reply.text == "Perdón, no entendí. Responde 1 o 2."
-    assert not reply.list_options and len(reply.options) == 2
-    assert sms.render([reply]) == ["Perdón, no entendí. Responde 1 o 2."]
+    assert reply.text == "Perdón, no entendí. Responde 1, 2 o 3."
+    assert not reply.list_options and len(reply.options) == 3
+    assert sms.render([reply]) == ["Perdón, no entendí. Responde 1, 2 o 3."]
 
 
 def test_the_whole_question_comes_back_after_repeated_misses(engine: Engine):
@@ -287,10 +287,12 @@ def test_the_whole_question_comes_back_after_repeated_misses(engine: Engine):
         turn = engine.handle(conversation, Inbound("pizza"), NOW)
         conversation = turn.conversation
         texts.append(sms.render(turn.messages)[0])
-    assert texts[0] == texts[1] == texts[3] == "Sorry, I did not understand that. Reply 1 or 2."
+    miss = "Sorry, I did not understand that. Reply 1, 2 or 3."
+    assert texts[0] == texts[1] == texts[3] == miss
     assert texts[2] == (
-        "Sorry, I did not understand that. Reply 1 or 2.\nReply MENU to see all the options.\n"
-        "What can I help you with? Reply with a number.\n1. About Vecino\n2. En español"
+        f"{miss}\nReply MENU to see all the options.\n"
+        "What can I help you with? Reply with a number.\n1. About Vecino\n2. En español\n"
+        "3. Talk to a person"
     )
 
 

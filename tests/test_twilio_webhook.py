@@ -131,8 +131,8 @@ def test_odd_bodies_get_a_clear_answer_and_are_stored_whole(twilio: TwilioSender
         assert body.startswith("What can I help you with? Reply with a number.\n1. ")
     else:  # one short line with the option numbers
         assert body in (
-            "Sorry, I did not understand that. Reply 1 or 2.",
-            "Your message came through empty. Reply 1 or 2.",
+            "Sorry, I did not understand that. Reply 1, 2 or 3.",
+            "Your message came through empty. Reply 1, 2 or 3.",
         )
     with vecino.db.transaction() as session:
         stored = session.scalars(select(Message).where(Message.provider_id == "SM-odd")).one()

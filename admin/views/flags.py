@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from bot import handoff
 from bot.i18n import N_
 from bot.models import Contact, Message, StaffFlag
 
@@ -23,6 +24,7 @@ REASONS = {
     "safety": N_("Violence or abuse at home"),
     "survey_phq2_positive": N_("Positive depression screen (PHQ-2)"),
     "survey_callback": N_("Asked for a call back"),
+    handoff.REASON: N_("Asked for a person"),
 }
 AROUND = 6  # messages shown before and after the flagged one
 MAX_NOTE = 2000
@@ -104,6 +106,10 @@ def handle_flag(flag_id: int):  # type: ignore[no-untyped-def]
         if row.resolved_at is not None:
             abort(409, description=_("Someone already marked this flag handled."))
         row.resolved_at = moment
+        if row.reason == handoff.REASON:  # handled means answered: the bot takes over again
+            contact = handoff.lock(db, row.contact_id)
+            if contact is not None:
+                handoff.hand_back(db, contact, moment)
         db.add(
             FlagNote(
                 flag_id=flag_id, user_id=user.id, actor=user.email, note=text, handled_at=moment

@@ -2,8 +2,9 @@
 
 from .actions import ActionContext, ActionResult, Capabilities, FlowEvent
 from .flows import FlowFault, FlowSet, load_flows, validate
-from .runner import MAIN_FLOW, WELCOME_FLOW, Engine, EngineSettings, InvalidFlows
+from .runner import HANDOFF_FLOW, MAIN_FLOW, WELCOME_FLOW, Engine, EngineSettings, InvalidFlows
 from .types import (
+    HANDOFF_KEY,
     HISTORY_KEY,
     OFFER_KEY,
     PREFILL_KEY,
@@ -19,6 +20,8 @@ from .types import (
 )
 
 __all__ = [
+    "HANDOFF_FLOW",
+    "HANDOFF_KEY",
     "HISTORY_KEY",
     "MAIN_FLOW",
     "OFFER_KEY",

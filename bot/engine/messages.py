@@ -39,6 +39,11 @@ SAFETY = N_(
     "You deserve to be safe. DV Hotline 24/7: call 1-800-799-7233 or text START to 88788. "
     "LA County DV line: 1-800-978-3600. In danger now? Call 911. We told our team."
 )
+# Said while the bot is paused for a person (asked again, HELP, "no" to "stop?"): nothing is
+# lost, a person will answer, and how to get the bot back.
+HANDOFF_WAITING = N_(
+    "A person from {program} will answer you here. Reply MENU to go back to the bot."
+)
 LANGUAGE_SET = N_("OK, I will write to you in English.")
 EXPIRED = N_("Welcome back! Our last conversation timed out, so let's start again.")
 NOT_UNDERSTOOD = N_("Sorry, I did not understand that.")

@@ -2,11 +2,13 @@
 
 ``Engine.handle`` does no I/O of its own. What a message is comes from ``bot.understanding``
 and is acted on first, so a flow that is waiting for an answer can never swallow STOP, HELP,
-MENU, a language switch or a crisis (opt-in words are the exception: with a question waiting
-they are its answer); then the waiting question gets its answer (or BACK / SKIP where the flow
-allows them); then flow trigger words (inside a request too, at the menu); then the menu. A
-flow's ``on_event`` action hears of each answer, skip, BACK and crisis, which is how domain
-modules (surveys, the finder) keep their own records without the engine knowing them.
+MENU, a language switch, a crisis or a request for a person (opt-in words are the exception:
+with a question waiting they are its answer); then, unless the bot is paused for a person (a
+handoff: ordinary messages are then for staff, and get no answer), the waiting question gets
+its answer (or BACK / SKIP where the flow allows them); then flow trigger words (inside a
+request too, at the menu); then the menu. A flow's ``on_event`` action hears of each answer,
+skip, BACK and crisis, which is how domain modules (surveys, the finder) keep their own
+records without the engine knowing them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .actions import (
 from .answers import asks_again, is_back, is_hedge, is_skip, names_choice_exactly, parse_answer
 from .flows import CHOICE_TYPES, Flow, FlowSet, Step, Target, validate
 from .types import (
+    HANDOFF_KEY,
     HISTORY_KEY,
     OFFER_KEY,
     PREFILL_KEY,
@@ -45,6 +48,10 @@ from .types import (
 
 MAIN_FLOW = "main_menu"
 WELCOME_FLOW = "welcome"
+# The flow a request for a person starts (its action flags staff and pauses the bot), and the
+# menu predicate that says a person can be asked for in this deployment.
+HANDOFF_FLOW = "talk_to_person"
+HANDOFF_PREDICATE = "handoff_ready"
 MAX_HOPS = 50  # a flow that loops without asking anything is a bug, not a conversation
 # Set when Vecino asked "do you want to stop our messages?"; read by the next message only.
 CONFIRM_KEY = "_confirm_opt_out"
@@ -133,7 +140,11 @@ class Engine:
         if conversation.opted_out:
             self._while_opted_out(scratch, reading, inbound, now, deps)
         elif reading is None or not self._keyword(scratch, reading, asked, inbound, now, deps):
-            self._converse(scratch, inbound, now, deps)
+            if self.paused(scratch.conversation):
+                # For the person who will answer: stored by the caller, shown to staff.
+                scratch.events.append(Event("held"))
+            else:
+                self._converse(scratch, inbound, now, deps)
         final = replace(scratch.conversation, updated_at=now)
         return Turn(final, scratch.messages, scratch.events)
 
@@ -182,12 +193,25 @@ class Engine:
         """In the middle of a multi-step flow and wrote within ``BUSY_WINDOW``.
 
         The menu and the language question are not "busy", and neither is a finished flow
-        (search results shown): there is nothing to interrupt.
+        (search results shown): there is nothing to interrupt. A resident waiting for (or
+        talking with) a person is always busy: nothing Vecino starts cuts into that.
         """
+        if self.paused(conversation):
+            return True
         if not conversation.waiting or conversation.flow_id in (MAIN_FLOW, WELCOME_FLOW):
             return False
         updated = conversation.updated_at
         return updated is not None and now - updated < BUSY_WINDOW
+
+    @staticmethod
+    def paused(conversation: Conversation) -> bool:
+        """The bot is paused for this resident: they asked for a person (``bot.handoff``)."""
+        return HANDOFF_KEY in conversation.data
+
+    def handoff_available(self, deps: Any) -> bool:
+        """A person can be asked for: the flow exists and this deployment offers it."""
+        predicate = self.capabilities.predicates.get(HANDOFF_PREDICATE)
+        return HANDOFF_FLOW in self.flows.flows and (predicate is None or predicate(deps))
 
     # ---- keywords ----------------------------------------------------------------------
 
@@ -230,7 +254,7 @@ class Engine:
                 self._crisis(s, reading)
                 # "mi esposo me pega, necesito un albergue en 90011": the lines first, then the
                 # request, unless a flow (a survey) is waiting for its answer.
-                if self._at_top(s.conversation):
+                if self._at_top(s.conversation) and not self.paused(s.conversation):
                     self._try_trigger(s, inbound, now, deps)
             case "opt_out":
                 self._opt_out(s)
@@ -243,19 +267,41 @@ class Engine:
                 self._say(s, m.CONFIRM_OPT_OUT, language)
             case "stay":  # "no" to "stop our messages?": carry on where they were
                 step = self._current_step(s.conversation)
-                if step is None:
+                if self.paused(s.conversation):
+                    self._say_waiting(s, language)
+                elif step is None:
                     self._restart(s, inbound, now, deps)
                 else:
                     s.messages.append(self._question(s.conversation, step))
             case "opt_in" if s.conversation.waiting:
                 return False  # "empezar" at "¿Empezamos?" is an answer, not a subscription
             case "opt_in" | "menu":
+                self._end_handoff(s, "menu")  # MENU is how a resident takes the bot back
                 self._restart(s, inbound, now, deps)
             case "help":
                 self._help(s, reading, inbound, now, deps)
             case "language":
                 self._switch_language(s, reading.value or "es", inbound, now, deps)
+            case "person" if self.paused(s.conversation):
+                self._say_waiting(s, language or reading.language)
+            case "person" if self.handoff_available(deps):
+                if language is None:
+                    s.conversation = replace(s.conversation, language=reading.language)
+                    s.events.append(Event("language_set", {"language": reading.language}))
+                self._start(s, HANDOFF_FLOW, inbound, now, deps)
+            case "person":  # no one to hand over to here: an ordinary message
+                return False
         return True
+
+    def _say_waiting(self, s: _Scratch, language: str | None) -> None:
+        self._say(s, m.HANDOFF_WAITING, language, program=self.settings.program_name)
+
+    def _end_handoff(self, s: _Scratch, why: str) -> None:
+        """The resident took the bot back (MENU) or opted out: staff stop waiting on them."""
+        if self.paused(s.conversation):
+            data = {k: v for k, v in s.conversation.data.items() if k != HANDOFF_KEY}
+            s.conversation = replace(s.conversation, data=data)
+            s.events.append(Event("handoff_ended", {"by": why}))
 
     def _crisis(self, s: _Scratch, reading: Reading) -> None:
         """The lines to call at once (988 for a crisis, the domestic-violence lines for
@@ -273,6 +319,7 @@ class Engine:
 
     def _opt_out(self, s: _Scratch) -> None:
         # Unknown language: both, since STOP is what carriers print for everyone.
+        self._end_handoff(s, "opt_out")
         s.events.append(Event("opted_out"))
         self._say(s, m.OPTED_OUT, s.conversation.language, program=self.settings.program_name)
         s.conversation = replace(s.conversation.at(None, None), opted_out=True, data={})
@@ -288,7 +335,9 @@ class Engine:
         params = {"program": self.settings.program_name, "contact": contact or ""}
         self._say(s, message, language, **params)
         step = self._current_step(s.conversation)
-        if step is None or s.conversation.flow_id == WELCOME_FLOW:
+        if self.paused(s.conversation):
+            self._say_waiting(s, language)
+        elif step is None or s.conversation.flow_id == WELCOME_FLOW:
             self._restart(s, inbound, now, deps)
         else:
             s.messages.append(self._question(s.conversation, step))
@@ -300,6 +349,8 @@ class Engine:
         s.events.append(Event("language_set", {"language": language}))
         self._say(s, m.LANGUAGE_SET, language)
         step = self._current_step(s.conversation)
+        if self.paused(s.conversation):
+            return  # still waiting for a person, who will now write in this language
         if step is None or s.conversation.flow_id == WELCOME_FLOW:
             self._start(s, MAIN_FLOW, inbound, now, deps)
         else:

@@ -20,6 +20,9 @@ PREFILL_KEY = "_prefill"
 # Choice values an action offers to the next question (the survey picker offers the open
 # surveys only): the question shows these, in this order, among those its show_if allows.
 OFFER_KEY = "_offer"
+# Set while the resident waits for (or talks with) a person on staff: the bot is paused for
+# them (``bot.handoff`` sets and clears it; the engine only reads it).
+HANDOFF_KEY = "_handoff"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ..engine import Engine, Outbound
 from ..models import Contact, Message, OutboxMessage, utcnow
 from . import outbox
 from .pacing import Pacer
-from .policy import BUSY_RETRY, MAX_ATTEMPTS, QuietHours, retry_delay
+from .policy import BUSY_RETRY, MAX_ATTEMPTS, QuietHours, answers_at_once, retry_delay
 from .sender import OPTED_OUT, Sender, SendReport
 from .status import MessageStatus, OutboxStatus
 
@@ -125,7 +125,11 @@ class Dispatcher:
                 why = OPTED_OUT if contact.opted_out else "unreachable"
                 _finish(row, OutboxStatus.SUPPRESSED, now, why)
                 return None
-            if self.quiet is not None and self.quiet.contains(now):
+            if (
+                self.quiet is not None
+                and self.quiet.contains(now)
+                and not answers_at_once(row.reason, contact.last_seen_at, now)
+            ):
                 _defer(row, self.quiet.next_allowed(now), now, "quiet_hours")
                 return None
             if row.payload is None and not self._start_flow(session, row, contact, now):

@@ -20,6 +20,23 @@ MAX_ATTEMPTS = 6
 # A contact busy in another flow: look again after this long.
 BUSY_RETRY = timedelta(minutes=5)
 
+# Outbox reasons that answer a resident who asked for a person (``bot.handoff``): a staff
+# member's reply, and the notice that the bot answers again.
+STAFF_REPLY = "staff_reply"
+HANDED_BACK = "handed_back"
+# Quiet hours keep Vecino from waking people with messages they did not ask for. A person's
+# answer to a resident who wrote within this window is a reply in a live conversation, like
+# the bot's own replies, and goes at once; an answer to someone who went quiet earlier waits
+# for the morning like everything else.
+LIVE_CONVERSATION = timedelta(hours=2)
+
+
+def answers_at_once(reason: str, last_seen_at: datetime | None, now: datetime) -> bool:
+    """Whether a row may go during quiet hours: a direct answer in a live conversation."""
+    if reason not in (STAFF_REPLY, HANDED_BACK) or last_seen_at is None:
+        return False
+    return now - last_seen_at <= LIVE_CONVERSATION
+
 
 @dataclass(frozen=True)
 class QuietHours:

@@ -1,4 +1,5 @@
-"""Reading one inbound text: crisis, opt-out (sure or to be asked), opt-in, help, menu, language.
+"""Reading one inbound text: crisis, opt-out (sure or to be asked), opt-in, help, menu, language,
+a request for a person.
 
 Rules over normalised text, checked in a fixed order (crisis first: safety wins). Everything
 not recognised here is an ordinary message: an answer to the waiting question or a request
@@ -22,7 +23,8 @@ SUBJECT_WINDOW = 5
 @dataclass(frozen=True)
 class Reading:
     """What a message is. ``kind``: crisis, safety (violence at home), opt_out, ask_opt_out
-    (unclear: ask once), opt_in, help, menu, language. ``language``: the language the words
+    (unclear: ask once), opt_in, help, menu, language, person (talk to a person, not the
+    bot). ``language``: the language the words
     belong to, when they tell us; ``value``: for ``language``, the language asked for; for
     ``crisis``, ``"safety"`` when the message also tells of violence at home."""
 
@@ -44,6 +46,7 @@ def _compiled(table_name: str) -> dict[str, re.Pattern[str]]:
 _FILLER = _alternation(sorted(lx.FILLER, key=len, reverse=True))
 _OTHER_SUBJECT = _alternation(lx.OTHER_SUBJECT)
 _SAFETY = _alternation(lx.SAFETY)
+_NOT_FOR_A_PERSON = _alternation(lx.PERSON_NOT)
 
 
 def without_filler(normalized: str) -> str:
@@ -116,6 +119,17 @@ def opt_out(normalized: str, bare: str) -> Reading | None:
     return None
 
 
+def asks_for_person(normalized: str, bare: str) -> str | None:
+    """The language of a request to talk to a person ("quiero hablar con alguien", "agent"),
+    or None; "I don't want to talk to anyone" is not one."""
+    language = _whole(bare, lx.PERSON_WORDS) or _whole(normalized, lx.PERSON_WORDS)
+    if language is not None:
+        return language
+    if _NOT_FOR_A_PERSON.search(normalized) is not None:
+        return None
+    return _phrase(normalized, "PERSON_PHRASES", guarded=False)
+
+
 def confirmation(text: str) -> bool | None:
     """A plain yes (True) or no (False) to "do you want to stop getting our messages?"."""
     normalized = normalize(text)
@@ -155,4 +169,6 @@ def read(text: str) -> Reading | None:
     for wanted, words in lx.LANGUAGE_WORDS.items():
         if bare in words:
             return Reading("language", wanted, value=wanted)
+    if (language := asks_for_person(normalized, bare)) is not None:
+        return Reading("person", language)
     return None

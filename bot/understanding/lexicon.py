@@ -442,6 +442,48 @@ LANGUAGE_WORDS = {
     ),
 }
 
+# Asking for a person instead of the bot: the whole message is one of these words, or a
+# sentence holds one of the phrases. Bare "persona" / "a person" are left out on purpose:
+# "una persona" answers "how many people live in your home?".
+PERSON_WORDS = {
+    "en": (
+        "human", "a human", "agent", "an agent", "real person", "a real person", "operator",
+        "representative", "staff", "live person", "live agent", "person please",
+        "human please", "talk to a person", "speak to a person",
+    ),
+    "es": (
+        "humano", "un humano", "agente", "un agente", "persona real", "una persona real",
+        "operador", "operadora", "representante", "asesor", "asesora", "persona por favor",
+        "hablar con una persona", "hablar con alguien",
+    ),
+}  # fmt: skip
+_SOMEONE_EN = (
+    r"(?:a |an |some )?(?:real |live |actual )?(?:person|human|someone|somebody|agent|"
+    r"representative|operator|staff|member of (?:your |the )?(?:staff|team))"
+)
+_SOMEONE_ES = (
+    r"(?:(?:una|un) )?(?:persona(?: real| de verdad)?|humano|alguien|agente|representante|"
+    r"operador|operadora|asesor|asesora|promotor|promotora|staff)"
+)
+PERSON_PHRASES = {
+    "en": (
+        rf"(?:talk|speak|chat|text) (?:to|with) {_SOMEONE_EN}",
+        rf"(?:connect|transfer|put) me (?:to|with|through to) {_SOMEONE_EN}",
+        r"(?:want|need) (?:a )?(?:real |live )?(?:person|human|agent)",
+    ),
+    "es": (
+        rf"(?:hablar|platicar|conversar|escribirme|comunicar(?:me)?|chatear) con {_SOMEONE_ES}",
+        rf"(?:pasame|pasenme|comunicame|comuniquenme|conectame|conectenme) con {_SOMEONE_ES}",
+        r"(?:quiero|necesito) (?:una persona|un humano|un agente)",
+    ),
+}
+# "I don't want to talk to a person", "no necesito hablar con nadie": not a request.
+PERSON_NOT = (
+    r"don t (?:want|need)",
+    r"do not (?:want|need)",
+    r"no (?:quiero|necesito)",
+)
+
 # A flow's trigger word found inside a sentence starts the flow only when the sentence asks
 # for something: a ZIP code or one of these cues ("necesito comida cerca de 90011", "hay
 # comida gratis?", "I need food"). "the food bank stopped giving bags" starts nothing.

@@ -50,6 +50,7 @@ SPELLING = {
     "msjs": "mensajes",
     "mensages": "mensajes",
     "mesajes": "mensajes",
+    "ablar": "hablar",
     "suisidio": "suicidio",
     "suicido": "suicidio",
     "suisidarme": "suicidarme",

@@ -16,9 +16,13 @@ import pytest
 from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
+from bot.channels.twilio_rest import TwilioRestSender
 from bot.models import Contact, OutboxMessage, StaffFlag
+from bot.outbound.dispatch import Dispatcher
 from bot.surveys import store
 
+from ..conftest import settings_with
+from ..fake_twilio_api import FakeTwilioApi
 from ..test_live_server import Resident
 from .conftest import PASSWORD
 
@@ -235,3 +239,47 @@ def test_a_town_hall_invitation_previewed_in_spanish_confirmed_and_tracked(
     with vecino.db.transaction() as session:
         queued = session.scalars(select(OutboxMessage.flow_id)).all()
     assert queued == ["event_invitation", "event_invitation"]
+
+
+def test_a_resident_asks_for_a_person_and_an_organizer_answers_then_hands_back(
+    page, live_server, accounts, vecino, clock
+):  # type: ignore[no-untyped-def]
+    resident = Resident(live_server, "+12135550166")
+    resident.send("hola")
+    resident.send("1")
+    [confirmation] = resident.send("quiero hablar con una persona")
+    assert "Una persona de Vecino te va a contestar aquí" in confirmation
+    assert resident.send("es sobre la renta, nos quieren sacar") == []  # kept for staff
+    sign_in(page, "olga@example.org")
+    page.click("nav >> text=Conversations")
+    page.click("text=Waiting for a person (1)")
+    page.click("tr.waiting a")
+    assert "es sobre la renta, nos quieren sacar" in page.text_content("ol.thread")
+    page.fill("textarea[name=text]", "Hola, soy Olga de Vecino. ¿Tienes un aviso por escrito?")
+    assert page.text_content("#reply-segments") == "1 SMS segment"  # counted as it is typed
+    page.click("text=Send reply")
+    assert "Reply queued" in page.text_content("p.flash")
+    assert "queued" in page.text_content("li.msg.staff")
+    # The worker's dispatcher sends it through Twilio's REST API (a loopback fake here).
+    fake = FakeTwilioApi().start()
+    try:
+        sms = TwilioRestSender(settings_with(vecino.settings, twilio_api_base_url=fake.base_url))
+        dispatcher = Dispatcher(
+            vecino.db, vecino.engine, vecino.settings, {"sms": sms}, {}, "browser", clock
+        )
+        assert dispatcher.run_once() == 1
+        assert [(c["To"], c["Body"]) for c in fake.calls] == [
+            ("+12135550166", "Hola, soy Olga de Vecino. ¿Tienes un aviso por escrito?")
+        ]
+    finally:
+        fake.stop()
+    page.reload()
+    assert "sent" in page.text_content("li.msg.staff .status")
+    shot(page, "conversation")
+    page.uncheck("input[name=tell]")
+    page.click("text=Hand back to the bot")
+    assert "Handed back" in page.text_content("p.flash")
+    page.goto("/admin/conversations?waiting=1")
+    assert "Nobody is waiting for a person." in page.text_content("table")
+    [menu] = resident.send("menu")
+    assert "Hablar con una persona" in menu  # the bot answers again

@@ -88,6 +88,7 @@ def test_a_button_press_answers_the_query_and_moves_the_conversation(
     assert buttons(menu) == [
         ("1. About Vecino", "main_menu/menu|about"),
         ("2. En español", "main_menu/menu|language"),
+        ("3. Talk to a person", "main_menu/menu|person"),
     ]
     assert contact(vecino).language == "en"
     assert state(vecino) == ("main_menu", "menu")
