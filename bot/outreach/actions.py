@@ -232,6 +232,8 @@ def vote_show(context: ActionContext) -> ActionResult:
     vote = votes.current(context.deps.session)
     if vote is None:
         return ActionResult(messages=[_say(context, m.NO_VOTE)], outcome="none")
+    if not votes.eligible(context.deps.session, vote, context.deps.contact.id):
+        return ActionResult(messages=[_say(context, m.VOTE_NOT_ELIGIBLE)], outcome="none")
     language = context.language
     lines = [vote.question(language)]
     lines += [f"{n}. {pick_language(o, language)}" for n, o in enumerate(vote.options, 1)]
@@ -248,6 +250,8 @@ def vote_cast(context: ActionContext) -> ActionResult:
         return ActionResult(messages=[_say(context, m.VOTE_CLOSED)])
     if not 1 <= number <= len(vote.options):
         return ActionResult(outcome="again")
+    if not votes.eligible(session, vote, contact.id):  # untagged while they were choosing
+        return ActionResult(messages=[_say(context, m.VOTE_NOT_ELIGIBLE)])
     _, changed = votes.cast(session, vote, contact.id, number, context.language, context.now)
     chosen = pick_language(vote.options[number - 1], context.language)
     message = m.VOTE_CHANGED if changed else m.VOTE_THANKS

@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from ..contacts import TagError, normalize_tag
 from ..conversations import Deps, conversation_of
 from ..engine import Engine
-from ..models import Contact, Message, OutboxMessage
+from ..models import Contact, ContactTag, Message, OutboxMessage
 from ..outbound.status import MessageStatus, OutboxStatus
 from ..segments import count_segments
 from . import plan, sending, store
@@ -63,6 +64,10 @@ def _condition(text: str) -> Any:
     if not sep or not value:
         raise BroadcastError(f"a filter is NAME=VALUE, e.g. lang=es (not {text!r})")
     values = [v.strip() for v in value.split(",") if v.strip()]
+    if name in ("tag", "tag!"):
+        return _tag_condition(values, negated=name == "tag!")
+    if name.endswith("!"):
+        raise BroadcastError(f"only tags can be excluded (tag!=partner), not {name[:-1]!r}")
     if name == "lang":
         return Contact.language.in_(values)
     if name == "channel":
@@ -76,9 +81,19 @@ def _condition(text: str) -> Any:
             Rsvp.event_id == int(name[5:]), Rsvp.contact_id == Contact.id, Rsvp.status.in_(values)
         )
     raise BroadcastError(
-        f"unknown filter {name!r}: use lang=, channel=, zip=, source= or rsvp:EVENT_ID= "
-        "(contact tags do not exist yet)"
+        f"unknown filter {name!r}: use lang=, channel=, zip=, source=, tag=, tag!= "
+        "or rsvp:EVENT_ID="
     )
+
+
+def _tag_condition(values: list[str], negated: bool) -> Any:
+    """``tag=a,b``: contacts with any of the tags; ``tag!=a,b``: contacts with none of them."""
+    try:
+        tags = [normalize_tag(value) for value in values]
+    except TagError as error:
+        raise BroadcastError(str(error)) from error
+    tagged = exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag.in_(tags))
+    return ~tagged if negated else tagged
 
 
 @dataclass

@@ -273,7 +273,10 @@ def votes_group() -> None:
 @click.option("--question", required=True, help="English question.")
 @click.option("--question-es", default="", help="Spanish question (required).")
 @click.option("--option", "options", multiple=True, required=True, help="'English|Español'")
-def votes_create(question: str, question_es: str, options: tuple[str, ...]) -> None:
+@click.option("--tag", help="Only contacts with this tag may vote (e.g. partner).")
+def votes_create(
+    question: str, question_es: str, options: tuple[str, ...], tag: str | None
+) -> None:
     """Open a vote; prints its id alone on the last line. The newest open vote is VOTAR's."""
     from .votes import VoteError, create_vote
 
@@ -284,11 +287,15 @@ def votes_create(question: str, question_es: str, options: tuple[str, ...]) -> N
     vecino = _vecino()
     try:
         with vecino.db.transaction() as session:
-            vote = create_vote(session, question, question_es, parsed, vecino.conversations.clock())
-            vote_id = vote.id
+            now = vecino.conversations.clock()
+            vote = create_vote(session, question, question_es, parsed, now, tag=tag)
+            vote_id, only = vote.id, vote.tag
     except VoteError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Vote open with {len(parsed)} options.")
+    click.echo(
+        f"Vote open with {len(parsed)} options"
+        + (f", only for contacts tagged {only}." if only else ".")
+    )
     click.echo(vote_id)
 
 
@@ -319,8 +326,10 @@ def votes_tally(vote_id: int) -> None:
         if vote is None:
             raise click.ClickException(f"no vote {vote_id}")
         result = tally(session, vote)
+        only = f", only tag {vote.tag}" if vote.tag else ""
         click.echo(
-            f"{vote.question_en} / {vote.question_es} ({'open' if vote.is_open else 'closed'})"
+            f"{vote.question_en} / {vote.question_es} "
+            f"({'open' if vote.is_open else 'closed'}{only})"
         )
         for number, option in enumerate(vote.options, 1):
             es = result.by_option_language.get((number, "es"), 0)
@@ -408,7 +417,12 @@ def broadcasts_group() -> None:
 @click.option("--event", "event_id", type=int, help="Send this event's invitation.")
 @click.option("--text", help="The English text.")
 @click.option("--text-es", help="The Spanish text.")
-@click.option("--where", "filters", multiple=True, help="lang=es, channel=sms, zip=90057, ...")
+@click.option(
+    "--where",
+    "filters",
+    multiple=True,
+    help="lang=es, channel=sms, zip=90057, tag=partner, tag!=staff, rsvp:12=yes, source=...",
+)
 @click.option("--at", "at", help="ISO 8601 send time (default: now).")
 @click.option("--yes", "confirmed", is_flag=True, help="Queue it (without: preview only).")
 def broadcasts_send(

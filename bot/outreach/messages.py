@@ -37,6 +37,10 @@ NO_VOTE = N_("There is no vote open right now. Reply MENU for options.")
 VOTE_CLOSED = N_("Sorry, this vote is closed. Reply MENU for options.")
 VOTE_THANKS = N_("Thank you! Your vote: {option}.")
 VOTE_CHANGED = N_("We changed your vote to: {option}.")
+VOTE_NOT_ELIGIBLE = N_(
+    "Sorry, this vote is only for the members it was meant for, and this number is not on the "
+    "list. If that's a mistake, tell the organizer who invited you. Reply MENU for options."
+)
 
 NO_COMMENT_ROUND = N_("There is nothing open for comment right now. Reply MENU for options.")
 COMMENT_ON = N_("Comment on: {title}")
