@@ -50,7 +50,8 @@ def _tags(vecino, contact_id: int) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("given", "stored"),
     [("partner", "partner"), ("  Partner ", "partner"), ("Parent Leader", "parent-leader"),
-     ("interview_ok", "interview-ok"), ("Niñez--Temprana", "ninez-temprana"), ("zip90057", "zip90057")],
+     ("interview_ok", "interview-ok"), ("Niñez--Temprana", "ninez-temprana"),
+     ("zip90057", "zip90057")],
 )  # fmt: skip
 def test_tag_names_are_normalised(given: str, stored: str):
     assert normalize_tag(given) == stored
