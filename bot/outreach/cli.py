@@ -415,6 +415,7 @@ def broadcasts_group() -> None:
 
 @broadcasts_group.command("send")
 @click.option("--event", "event_id", type=int, help="Send this event's invitation.")
+@click.option("--survey", "survey_key", help="Start this survey (e.g. partner_checkin).")
 @click.option("--text", help="The English text.")
 @click.option("--text-es", help="The Spanish text.")
 @click.option(
@@ -427,23 +428,39 @@ def broadcasts_group() -> None:
 @click.option("--yes", "confirmed", is_flag=True, help="Queue it (without: preview only).")
 def broadcasts_send(
     event_id: int | None,
+    survey_key: str | None,
     text: str | None,
     text_es: str | None,
     filters: tuple[str, ...],
     at: str | None,
     confirmed: bool,
 ) -> None:
-    """Preview a broadcast; with --yes, queue it (the worker sends it at the outbox's rate)."""
+    """Preview a broadcast; with --yes, queue it (the worker sends it at the outbox's rate).
+
+    With --survey, each recipient gets the survey's consent question; a survey limited to a
+    tag (the partner check-in: tag partner) goes only to contacts with that tag.
+    """
     from .broadcasts import BroadcastError, check, enqueue, preview
     from .models import Broadcast
 
-    if (event_id is None) == (text is None and text_es is None):
-        raise click.UsageError("give either --event ID or --text TEXT --text-es TEXT")
+    given = [event_id is not None, survey_key is not None, text is not None or text_es is not None]
+    if sum(given) != 1:
+        raise click.UsageError(
+            "give one of --event ID, --survey KEY, or --text TEXT --text-es TEXT"
+        )
     vecino = _vecino()
+    wanted = list(filters)
+    if survey_key is not None:
+        wanted += _survey_audience(survey_key)
     now = vecino.conversations.clock()
     send_at = parse_time(at, vecino.settings.timezone) if at else now
     draft = Broadcast(
-        event_id=event_id, text_en=text, text_es=text_es, filters=list(filters), send_at=send_at
+        event_id=event_id,
+        survey_key=survey_key,
+        text_en=text,
+        text_es=text_es,
+        filters=wanted,
+        send_at=send_at,
     )
     try:
         with vecino.db.transaction() as session:
@@ -459,6 +476,21 @@ def broadcasts_send(
         click.echo(f"Broadcast {broadcast_id}: {queued} queued for {send_at.isoformat()}.")
         return
     _show_preview(shown)
+
+
+def _survey_audience(survey_key: str) -> list[str]:
+    """The filter a tag-limited survey adds (``tag=partner``), said out loud; [] for others."""
+    from ..surveys.definitions import load_surveys
+
+    surveys = load_surveys(_vecino().settings.flows_dir)
+    if survey_key not in surveys:
+        names = ", ".join(sorted(surveys)) or "none"
+        raise click.ClickException(f"no survey {survey_key!r} (surveys: {names})")
+    tag = surveys[survey_key].tag
+    if tag is None:
+        return []
+    click.echo(f"Survey {survey_key} is for contacts tagged {tag} only: adding --where tag={tag}.")
+    return [f"tag={tag}"]
 
 
 def _show_preview(shown) -> None:  # type: ignore[no-untyped-def]
@@ -489,7 +521,13 @@ def broadcasts_list() -> None:
     zone = ZoneInfo(vecino.settings.timezone)
     with vecino.db.transaction() as session:
         for found in session.scalars(select(Broadcast).order_by(Broadcast.id)):
-            what = f"event {found.event_id}" if found.event_id else repr((found.text_en or "")[:30])
+            what = (
+                f"event {found.event_id}"
+                if found.event_id
+                else f"survey {found.survey_key}"
+                if found.survey_key
+                else repr((found.text_en or "")[:30])
+            )
             counts = " ".join(f"{k} {v}" for k, v in progress(session, found.id).items())
             at = found.send_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             click.echo(

@@ -211,14 +211,17 @@ class PublicComment(Base):
 
 
 class Broadcast(Base):
-    """A bilingual text, or an event's invitation, queued for an audience (``vecino
-    broadcasts``). Each recipient's outbox row has the key ``broadcast:<id>:<contact id>``;
-    progress is counted from those rows, so it is never kept twice."""
+    """A bilingual text, an event's invitation, or a survey's start, queued for an audience
+    (``vecino broadcasts``). Each recipient's outbox row has the key
+    ``broadcast:<id>:<contact id>``; progress is counted from those rows, so it is never kept
+    twice."""
 
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    # A survey to start for each recipient (its consent question is the invitation).
+    survey_key: Mapped[str | None] = mapped_column(String(64))
     text_en: Mapped[str | None] = mapped_column(Text)
     text_es: Mapped[str | None] = mapped_column(Text)
     # The --where filters as given (e.g. ["lang=es", "zip=90057"]), for the record.

@@ -1,4 +1,4 @@
-"""tags: contact tags, vote eligibility by tag, event feedback and session notes
+"""tags: contact tags, vote eligibility by tag, survey broadcasts, event feedback, notes
 
 Revision ID: 0011_tags
 Revises: 0009_broadcasts
@@ -81,9 +81,13 @@ def upgrade() -> None:
     op.create_index(op.f("ix_event_notes_event_id"), "event_notes", ["event_id"], unique=False)
     with op.batch_alter_table("votes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tag", sa.String(length=32), nullable=True))
+    with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("survey_key", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        batch_op.drop_column("survey_key")
     with op.batch_alter_table("votes", schema=None) as batch_op:
         batch_op.drop_column("tag")
     op.drop_index(op.f("ix_event_notes_event_id"), table_name="event_notes")
