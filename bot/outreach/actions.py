@@ -8,6 +8,7 @@ out, or after a second invitation, still finds its event; with two open, we ask 
 
 from __future__ import annotations
 
+from .. import contacts
 from ..engine import ActionContext, ActionResult, Capabilities, Event, Inbound, Outbound
 from ..engine import messages as engine_messages
 from ..engine.actions import pick_language
@@ -56,6 +57,8 @@ def register(capabilities: Capabilities) -> None:
         ("comment_begin", comment_begin),
         ("comment_save", comment_save),
         ("broadcast_show", broadcast_show),
+        ("interview_check", interview_check),
+        ("interview_accept", interview_accept),
     ):
         capabilities.actions[name] = action
 
@@ -300,6 +303,24 @@ def broadcast_show(context: ActionContext) -> ActionResult:
     if found is None or found.status == "cancelled":
         return ActionResult()
     return ActionResult(messages=[Outbound(found.text(context.language))])
+
+
+# ---- interviews -------------------------------------------------------------------------------
+
+
+def interview_check(context: ActionContext) -> ActionResult:
+    """Ask "would you talk with us?" only of those who have not said yes already."""
+    if contacts.has_tag(context.deps.session, context.deps.contact.id, contacts.INTERVIEW_OK):
+        return ActionResult(outcome="asked_before")
+    return ActionResult()
+
+
+def interview_accept(context: ActionContext) -> ActionResult:
+    """A yes: tag them ``interview-ok`` (organizers text those to pick a time)."""
+    source = f"flow:{context.flow.id}" if context.flow else "flow"
+    deps = context.deps
+    contacts.add_tag(deps.session, deps.contact, contacts.INTERVIEW_OK, context.now, source)
+    return ActionResult(messages=[_say(context, m.INTERVIEW_THANKS)])
 
 
 __all__ = ["EVENT_KEY", "register"]

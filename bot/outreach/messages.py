@@ -47,3 +47,8 @@ COMMENT_ON = N_("Comment on: {title}")
 COMMENT_SAVED = N_("Thank you! We saved your comment to submit it.")
 COMMENT_NOT_SAVED = N_("OK, we did not keep your comment. Reply MENU for options.")
 COMMENT_CLOSED = N_("Sorry, comments on this are closed. Reply MENU for options.")
+
+INTERVIEW_THANKS = N_(
+    "Thank you! A person from our team will text you to pick a time that works for you. "
+    "Reply MENU for options."
+)
