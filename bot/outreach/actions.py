@@ -57,6 +57,8 @@ def register(capabilities: Capabilities) -> None:
         ("comment_begin", comment_begin),
         ("comment_save", comment_save),
         ("broadcast_show", broadcast_show),
+        ("feedback_show", feedback_show),
+        ("feedback_save", feedback_save),
         ("interview_check", interview_check),
         ("interview_accept", interview_accept),
     ):
@@ -303,6 +305,35 @@ def broadcast_show(context: ActionContext) -> ActionResult:
     if found is None or found.status == "cancelled":
         return ActionResult()
     return ActionResult(messages=[Outbound(found.text(context.language))])
+
+
+# ---- feedback after an event -----------------------------------------------------------------
+
+FEEDBACK_KEY = "feedback"
+
+
+def feedback_show(context: ActionContext) -> ActionResult:
+    """Thank an attendee by the event's name, before "how useful was it?"; nothing at all for
+    an event that is gone or cancelled, or for someone not marked present."""
+    event = _event_of(context)
+    session, contact = context.deps.session, context.deps.contact
+    rsvp = event and store.rsvp_of(session, event.id, contact.id)
+    if event is None or event.status == "cancelled" or rsvp is None or rsvp.attended_at is None:
+        return ActionResult(outcome="closed")
+    text = context.gettext(m.THANKS_FOR_COMING, title=event.title(context.language))
+    return ActionResult(messages=[Outbound(text)])
+
+
+def feedback_save(context: ActionContext) -> ActionResult:
+    """Keep the answer (a later answer replaces it) and thank them."""
+    data = context.conversation.data
+    event = _event_of(context)
+    if event is not None:
+        store.save_feedback(
+            context.deps.session, event.id, context.deps.contact.id,
+            str(data.get(FEEDBACK_KEY)), context.language, context.now,
+        )  # fmt: skip
+    return ActionResult(messages=[_say(context, m.FEEDBACK_SAVED)])
 
 
 # ---- interviews -------------------------------------------------------------------------------

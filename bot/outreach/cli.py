@@ -32,6 +32,9 @@ def parse_minutes(value: str) -> tuple[int, ...]:
         raise click.BadParameter("--remind takes minutes, e.g. 1440,120") from error
 
 
+FEEDBACK_LABELS = {"very": "very useful", "somewhat": "somewhat", "not": "not much"}
+
+
 def _vecino():  # type: ignore[no-untyped-def]
     return current_app.extensions["vecino"]
 
@@ -130,6 +133,14 @@ def show(event_id: int) -> None:
         for status in ("yes", "no", "maybe", "waitlist", "cancelled"):
             click.echo(f"{status:<9} {counts[status]}")
         click.echo(f"{'invited':<9} {counts['invited']} (no answer yet)")
+        present = sum(1 for r in store.rsvps(session, event.id) if r.attended_at is not None)
+        click.echo(f"{'present':<9} {present}")
+        feedback = store.feedback_counts(session, event.id)
+        answers = ", ".join(f"{FEEDBACK_LABELS[k]} {n}" for k, n in feedback.items())
+        click.echo(f"feedback  {answers} ({sum(feedback.values())} answers)")
+        for note in store.notes(session, event.id):
+            click.echo(f"--- notes {note.created_at.astimezone(zone):%Y-%m-%d %H:%M} ---")
+            click.echo(note.text)
 
 
 @events_group.command("cancel")
@@ -148,20 +159,59 @@ def cancel(event_id: int) -> None:
 @click.option("--present", multiple=True, metavar="ADDRESS", help="Mark this contact present.")
 @click.option("--channel", default="sms", show_default=True)
 def attendance(event_id: int, present: tuple[str, ...], channel: str) -> None:
-    """Mark attendance with --present ADDRESS (repeatable); without it, list who came."""
+    """Mark attendance with --present ADDRESS (repeatable); without it, list who came.
+
+    Each attendee is sent one question, "how useful was it?", once the event has ended (through
+    the outbox: quiet hours and opt-outs apply; never twice). ``events show`` counts answers.
+    """
     vecino = _vecino()
     now = vecino.conversations.clock()
     with vecino.db.transaction() as session:
-        _event(session, event_id)
+        event = _event(session, event_id)
+        marked = []
         for address in present:
             contact = session.query(Contact).filter_by(channel=channel, address=address).first()
             if contact is None:
                 raise click.ClickException(f"no {channel} contact {address}")
             store.mark_attended(session, event_id, contact.id, now)
+            marked.append(contact.id)
+        queued = sending.feedback(session, event, marked, now) if marked else 0
+        if queued:
+            click.echo(f"Feedback question queued for {queued} (sent after the event ends).")
         came = [r for r in store.rsvps(session, event_id) if r.attended_at is not None]
         for rsvp in came:
             click.echo(f"contact {rsvp.contact_id:<6} RSVP {rsvp.status:<9} present")
         click.echo(f"{len(came)} present")
+
+
+@events_group.command("notes")
+@click.argument("event_id", type=int)
+@click.option(
+    "--file",
+    "source",
+    type=click.File("r", encoding="utf-8"),
+    default="-",
+    show_default=True,
+    help="A text file with the notes ('-': standard input).",
+)
+def notes(event_id: int, source) -> None:  # type: ignore[no-untyped-def]
+    """Record a session's reflections (what the group made of the findings), linked to the
+    event and shown by ``events show``.
+
+    Notes are about the findings, not about people: write no names, phone numbers or other
+    personal details. Phone numbers and e-mail addresses are replaced by [phone] / [email].
+    """
+    from ..surveys.results import scrub
+
+    text = scrub(source.read())
+    vecino = _vecino()
+    try:
+        with vecino.db.transaction() as session:
+            event = _event(session, event_id)
+            store.add_note(session, event, text, vecino.conversations.clock())
+    except EventError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Notes recorded for event {event_id} ({len(text.strip())} characters).")
 
 
 @events_group.command("invite")

@@ -52,3 +52,8 @@ INTERVIEW_THANKS = N_(
     "Thank you! A person from our team will text you to pick a time that works for you. "
     "Reply MENU for options."
 )
+
+THANKS_FOR_COMING = N_("Thank you for coming to {title}!")
+FEEDBACK_SAVED = N_(
+    "Thank you for telling us. It helps us plan the next one! Reply MENU for options."
+)
