@@ -13,11 +13,13 @@ from bot.cli import main
 from bot.contacts import TagError, normalize_tag
 from bot.conversations import lock_contact
 from bot.models import Contact, ContactTag
-from bot.outreach import broadcasts, votes
+from bot.outreach import broadcasts, store, votes
 from bot.outreach.broadcasts import BroadcastError
+from bot.outreach.models import EventFeedback
 from bot.outreach.votes import VoteError
 
 from ..conftest import START
+from .helpers import make_event
 
 ANA = "+12135550123"
 BEN = "+12135550124"
@@ -116,6 +118,7 @@ def test_broadcast_audiences_select_and_exclude_by_tag(app, vecino):  # type: ig
     with vecino.db.transaction() as session:
         for address, tag in ((ANA, "partner"), (CAM, "partner"), (CAM, "staff"), (BEN, "x")):
             contacts.add_tag(session, session.get(Contact, ids[address]), tag, START, "test")
+        untagged = lock_contact(session, "sms", "+12135550126", START).id
 
     def audience(*filters: str) -> list[int]:
         with vecino.db.transaction() as session:
@@ -124,7 +127,7 @@ def test_broadcast_audiences_select_and_exclude_by_tag(app, vecino):  # type: ig
 
     assert audience("tag=partner") == [ids[ANA], ids[CAM]]
     assert audience("tag=Partner", "tag!=staff") == [ids[ANA]]
-    assert audience("tag!=partner") == [ids[BEN]]
+    assert audience("tag!=partner") == [ids[BEN], untagged]
     assert audience("tag=staff,x") == [ids[BEN], ids[CAM]]
     assert audience("tag=partner", "lang=es", "channel=sms") == [ids[ANA]]
     with pytest.raises(BroadcastError, match="'a b!' is not a tag"):
@@ -135,6 +138,7 @@ def test_broadcast_audiences_select_and_exclude_by_tag(app, vecino):  # type: ig
                    "--where", "tag=partner")  # fmt: skip
     assert preview.exit_code == 0, preview.output
     assert preview.output.startswith("2 recipients\n")
+    assert audience("tag=staff,x") == [ids[BEN], ids[CAM]]
 
 
 def _reply(twilio, body: str, sender: str = ANA) -> str:  # type: ignore[no-untyped-def]
@@ -184,9 +188,12 @@ def test_an_untagged_contact_cannot_cast_even_past_the_question(vecino):  # type
 
 
 @pytest.mark.parametrize("opted_out", [False, True])
-def test_forget_erases_the_tags_too(app, vecino, opted_out: bool):  # type: ignore[no-untyped-def]
+def test_forget_erases_the_tags_and_event_feedback_too(app, vecino, opted_out: bool):  # type: ignore[no-untyped-def]
     ids = _people(vecino)
     with vecino.db.transaction() as session:
+        event = make_event(session)
+        for address in (ANA, BEN):
+            store.save_feedback(session, event.id, ids[address], "very", "es", START)
         ana = session.get(Contact, ids[ANA])
         contacts.add_tag(session, ana, "partner", START, "test")
         contacts.add_tag(session, ana, "interview-ok", START, "test")
@@ -198,4 +205,5 @@ def test_forget_erases_the_tags_too(app, vecino, opted_out: bool):  # type: igno
     with vecino.db.transaction() as session:
         left = session.execute(select(ContactTag.contact_id, ContactTag.tag)).all()
         assert left == [(ids[BEN], "partner")]
+        assert session.scalars(select(EventFeedback.contact_id)).all() == [ids[BEN]]
         assert (session.get(Contact, ids[ANA]) is not None) == opted_out
