@@ -16,7 +16,7 @@ from ..engine.answers import parse_answer
 from ..engine.flows import Target
 from ..engine.text import fold
 from ..engine.types import TRIGGER_KEY
-from . import comments, store, votes
+from . import comments, plan, store, votes
 from . import messages as m
 from .models import MAYBE, NO, WAITLIST, YES, Broadcast, CommentRound, OutreachEvent, Vote
 from .present import calendar_url, card, short_label
@@ -59,6 +59,7 @@ def register(capabilities: Capabilities) -> None:
         ("broadcast_show", broadcast_show),
         ("feedback_show", feedback_show),
         ("feedback_save", feedback_save),
+        ("feedback_late", feedback_late),
         ("interview_check", interview_check),
         ("interview_accept", interview_accept),
     ):
@@ -310,6 +311,7 @@ def broadcast_show(context: ActionContext) -> ActionResult:
 # ---- feedback after an event -----------------------------------------------------------------
 
 FEEDBACK_KEY = "feedback"
+FEEDBACK_STEP = "ask"  # the question; a late answer is read with its choices
 
 
 def feedback_show(context: ActionContext) -> ActionResult:
@@ -322,6 +324,23 @@ def feedback_show(context: ActionContext) -> ActionResult:
         return ActionResult(outcome="closed")
     text = context.gettext(m.THANKS_FOR_COMING, title=event.title(context.language))
     return ActionResult(messages=[Outbound(text)])
+
+
+def feedback_late(context: ActionContext) -> ActionResult:
+    """An answer after the conversation timed out (the question went out at the end of an
+    evening event; the answer comes the next morning): still an answer, if it is one and an
+    attended event is waiting for it. Anything else gets the usual "welcome back" and menu."""
+    text = context.inbound.text
+    if not text.strip():
+        return ActionResult(goto=Target())  # a wake-up: nothing to say
+    step = context.flow.steps.get(FEEDBACK_STEP) if context.flow else None
+    answer = parse_answer(step, Inbound(text), []) if step else None
+    session, contact = context.deps.session, context.deps.contact
+    event = store.awaiting_feedback(session, contact.id, context.now, plan.FEEDBACK_WINDOW)
+    if answer is None or not answer.ok or event is None:
+        back = _say(context, engine_messages.EXPIRED)
+        return ActionResult(messages=[back], goto=Target(flow="main_menu"))
+    return ActionResult(data={FEEDBACK_KEY: answer.value, EVENT_KEY: event.id}, outcome="answered")
 
 
 def feedback_save(context: ActionContext) -> ActionResult:

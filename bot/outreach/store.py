@@ -364,3 +364,26 @@ def add_note(session: Session, event: OutreachEvent, text: str, now: datetime) -
 def notes(session: Session, event_id: int) -> list[EventNote]:
     query = select(EventNote).where(EventNote.event_id == event_id).order_by(EventNote.id)
     return list(session.scalars(query))
+
+
+def awaiting_feedback(
+    session: Session, contact_id: int, now: datetime, window: timedelta
+) -> OutreachEvent | None:
+    """The latest event this contact attended, ended within ``window``, not answered yet: what
+    a late answer to "how useful was it?" is about once the conversation has timed out."""
+    answered = select(EventFeedback.event_id).where(EventFeedback.contact_id == contact_id)
+    query = (
+        select(OutreachEvent)
+        .join(Rsvp, Rsvp.event_id == OutreachEvent.id)
+        .where(
+            Rsvp.contact_id == contact_id,
+            Rsvp.attended_at.is_not(None),
+            OutreachEvent.status != CANCELLED,
+            OutreachEvent.ends_at <= now,
+            OutreachEvent.ends_at > now - window,
+            OutreachEvent.id.not_in(answered),
+        )
+        .order_by(OutreachEvent.ends_at.desc())
+        .limit(1)
+    )
+    return session.scalar(query)

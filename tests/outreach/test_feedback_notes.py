@@ -129,3 +129,29 @@ def test_empty_notes_and_unknown_events_are_refused(app, vecino):  # type: ignor
     assert "write no names, phone numbers or other personal details" in " ".join(help_text.split())
     with vecino.db.transaction() as session:
         assert store.notes(session, event_id) == []
+
+
+def _feedback_sent_then_quiet(app, vecino, clock, fake_twilio) -> int:  # type: ignore[no-untyped-def]
+    contact(vecino, BEN, "en")
+    event_id = event(vecino)
+    _run(app, "events", "attendance", str(event_id), "--present", BEN)
+    clock.advance(seconds=(ENDED - clock()).total_seconds())
+    dispatcher(vecino, clock).run_once()
+    assert len(sent(fake_twilio)) == 1
+    clock.advance(hours=14)  # long after the conversation timed out
+    return event_id
+
+
+def test_an_answer_the_next_morning_still_counts(app, vecino, clock, fake_twilio):  # type: ignore[no-untyped-def]
+    event_id = _feedback_sent_then_quiet(app, vecino, clock, fake_twilio)
+    assert say(vecino, "2", BEN) == [
+        "Thank you for telling us. It helps us plan the next one! Reply MENU for options."
+    ]
+    assert "feedback  very useful 0, somewhat 1, not much 0 (1 answers)\n" in _show(app, event_id)
+
+
+def test_something_else_the_next_morning_is_not_an_answer(app, vecino, clock, fake_twilio):  # type: ignore[no-untyped-def]
+    event_id = _feedback_sent_then_quiet(app, vecino, clock, fake_twilio)
+    replies = say(vecino, "hello?", BEN)
+    assert replies[0] == "Welcome back! Our last conversation timed out, so let's start again."
+    assert "(0 answers)" in _show(app, event_id)
