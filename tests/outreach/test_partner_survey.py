@@ -120,3 +120,12 @@ def test_a_survey_broadcast_reaches_only_partners(app, vecino, clock, fake_twili
     )
     listing = _run(app, "broadcasts", "list").output
     assert f"survey {KEY}: queued 0 sent 1" in listing
+
+
+def test_a_partner_at_home_is_not_the_partner_survey(app, vecino):  # type: ignore[no-untyped-def]
+    _partner(app, vecino)
+    _run(app, "surveys", "open", KEY)
+    replies = say(vecino, "partner hits me", BEN)
+    assert replies[0].startswith("You deserve to be safe.")
+    assert not any("Partner check-in" in reply for reply in replies)
+    assert len(replies) == 1
