@@ -234,12 +234,14 @@ VOTE_NUMBER_KEY = "vote_number"
 
 
 def vote_show(context: ActionContext) -> ActionResult:
-    """VOTAR / VOTE: the open vote's question and numbered options, or "no vote open"."""
-    vote = votes.current(context.deps.session)
+    """VOTAR / VOTE: the newest open vote they may cast, its question and numbered options;
+    or "no vote open", or "this vote is not for you" when only such votes are open."""
+    session = context.deps.session
+    vote = votes.current_for(session, context.deps.contact.id)
     if vote is None:
-        return ActionResult(messages=[_say(context, m.NO_VOTE)], outcome="none")
-    if not votes.eligible(context.deps.session, vote, context.deps.contact.id):
-        return ActionResult(messages=[_say(context, m.VOTE_NOT_ELIGIBLE)], outcome="none")
+        # Only votes for a group they are not in are open: say so, not "no vote".
+        message = m.VOTE_NOT_ELIGIBLE if votes.current(session) else m.NO_VOTE
+        return ActionResult(messages=[_say(context, message)], outcome="none")
     language = context.language
     lines = [vote.question(language)]
     lines += [f"{n}. {pick_language(o, language)}" for n, o in enumerate(vote.options, 1)]

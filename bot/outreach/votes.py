@@ -7,10 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import contacts
+from ..models import ContactTag
 from .models import Ballot, Vote
 
 
@@ -48,6 +49,16 @@ def current(session: Session) -> Vote | None:
     return session.scalar(
         select(Vote).where(Vote.is_open.is_(True)).order_by(Vote.id.desc()).limit(1)
     )
+
+
+def current_for(session: Session, contact_id: int) -> Vote | None:
+    """The newest open vote this contact may cast (VOTAR answers it): a partners-only vote
+    opened later does not hide an earlier one open to everyone."""
+    tagged = select(ContactTag.tag).where(ContactTag.contact_id == contact_id)
+    query = select(Vote).where(
+        Vote.is_open.is_(True), or_(Vote.tag.is_(None), Vote.tag.in_(tagged))
+    )
+    return session.scalar(query.order_by(Vote.id.desc()).limit(1))
 
 
 def eligible(session: Session, vote: Vote, contact_id: int) -> bool:

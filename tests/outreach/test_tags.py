@@ -176,6 +176,17 @@ def test_a_vote_limited_to_a_tag(app, vecino, twilio):  # type: ignore[no-untype
     assert "'no way!' is not a tag" in bad.output
 
 
+def test_a_partners_only_vote_does_not_hide_one_open_to_everyone(app, vecino, twilio):  # type: ignore[no-untyped-def]
+    _reply(twilio, "hello", BEN)
+    _reply(twilio, "hola")
+    assert _run(app, "contacts", "tag", ANA, "partner").exit_code == 0
+    with vecino.db.transaction() as session:
+        votes.create_vote(session, "For all?", "¿Para todos?", OPTIONS, START)
+        votes.create_vote(session, "Partners?", "¿Socios?", OPTIONS, START, tag="partner")
+    assert _reply(twilio, "vote", BEN).startswith("For all?\n1. Pantry hours")
+    assert _reply(twilio, "votar").startswith("¿Socios?\n1. Horario de la despensa")
+
+
 def test_an_untagged_contact_cannot_cast_even_past_the_question(vecino):  # type: ignore[no-untyped-def]
     ids = _people(vecino)
     with vecino.db.transaction() as session:
