@@ -340,13 +340,24 @@ def votes_create(
             now = vecino.conversations.clock()
             vote = create_vote(session, question, question_es, parsed, now, tag=tag)
             vote_id, only = vote.id, vote.tag
+            holders = _tagged_count(session, only) if only else None
     except VoteError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         f"Vote open with {len(parsed)} options"
         + (f", only for contacts tagged {only}." if only else ".")
     )
+    if holders == 0:
+        click.echo(f"Note: no contact is tagged {only} yet (vecino contacts tag ADDRESS {only}).")
     click.echo(vote_id)
+
+
+def _tagged_count(session, tag: str) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from ..models import ContactTag
+
+    return int(session.scalar(select(func.count()).where(ContactTag.tag == tag)) or 0)
 
 
 @votes_group.command("close")

@@ -156,6 +156,7 @@ def test_a_vote_limited_to_a_tag(app, vecino, twilio):  # type: ignore[no-untype
                    "--option", "Buses|Autobuses", "--tag", "Partner")  # fmt: skip
     assert created.exit_code == 0, created.output
     assert "only for contacts tagged partner." in created.output
+    assert "no contact is tagged" not in created.output
     vote_id = created.output.strip().splitlines()[-1]
 
     assert _reply(twilio, "vote", BEN) == (
@@ -170,6 +171,11 @@ def test_a_vote_limited_to_a_tag(app, vecino, twilio):  # type: ignore[no-untype
     assert "(open, only tag partner)" in tally
     assert "1 ballots" in tally
 
+    nobody = _run(app, "votes", "create", "--question", "Q?", "--question-es", "¿P?",
+                  "--option", "A|A", "--option", "B|B", "--tag", "board")  # fmt: skip
+    assert "Note: no contact is tagged board yet (vecino contacts tag ADDRESS board)." in (
+        nobody.output
+    )
     bad = _run(app, "votes", "create", "--question", "Q?", "--question-es", "¿P?",
                "--option", "A|A", "--option", "B|B", "--tag", "no way!")  # fmt: skip
     assert bad.exit_code == 1
