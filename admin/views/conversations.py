@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from sqlalchemy import select
 
+from bot import contacts
 from bot.models import Contact, ConversationState, Message
 
 from .. import audit
@@ -42,7 +43,7 @@ def conversations():  # type: ignore[no-untyped-def]
     )
 
 
-def _thread(contact_id: int) -> tuple[Contact, list[Message]]:
+def _thread(contact_id: int) -> tuple[Contact, list[Message], list[str]]:
     with reading() as db:
         contact = db.get(Contact, contact_id)
         if contact is None:
@@ -53,21 +54,24 @@ def _thread(contact_id: int) -> tuple[Contact, list[Message]]:
             .order_by(Message.id.desc())
             .limit(THREAD)
         ).all()
-    return contact, list(reversed(messages))
+        tags = contacts.tags_of(db, contact_id)
+    return contact, list(reversed(messages)), tags
 
 
 @blueprint.route("/conversations/<int:contact_id>")
 @allow(*STAFF)
 def conversation(contact_id: int):  # type: ignore[no-untyped-def]
-    contact, thread = _thread(contact_id)
-    return render_template("admin/conversation.html", contact=contact, thread=thread, revealed=None)
+    contact, thread, tags = _thread(contact_id)
+    return render_template(
+        "admin/conversation.html", contact=contact, thread=thread, tags=tags, revealed=None
+    )
 
 
 @blueprint.route("/conversations/<int:contact_id>/reveal", methods=["POST"])
 @allow(*ADMIN)
 def reveal(contact_id: int):  # type: ignore[no-untyped-def]
     """Show the full number once, in this response only; the audit log keeps who and when."""
-    contact, thread = _thread(contact_id)
+    contact, thread, tags = _thread(contact_id)
     with transaction() as db:
         audit.record(
             db,
@@ -78,5 +82,9 @@ def reveal(contact_id: int):  # type: ignore[no-untyped-def]
             ip=client_ip(),
         )
     return render_template(
-        "admin/conversation.html", contact=contact, thread=thread, revealed=contact.address
+        "admin/conversation.html",
+        contact=contact,
+        thread=thread,
+        tags=tags,
+        revealed=contact.address,
     )
