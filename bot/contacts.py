@@ -1,4 +1,5 @@
-"""The one writer of a contact's standing: opted out or in, language, unreachable, staff flags.
+"""The one writer of a contact's standing: opted out or in, language, unreachable, staff flags,
+tags.
 
 Inbound turns (STOP, START, a language switch, a crisis), delivery receipts (Twilio 21610),
 senders (Telegram 403, a number Twilio rejects) and jobs all change a contact through these
@@ -9,16 +10,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from .models import Contact, StaffFlag
+from .models import Contact, ContactTag, StaffFlag
 
 log = logging.getLogger(__name__)
 
@@ -145,3 +148,59 @@ def find(session: Session, channel: str, address: str, lock: bool = False) -> Co
     if lock:
         query = query.with_for_update()
     return session.scalars(query).one_or_none()
+
+
+# ---- tags -------------------------------------------------------------------------------------
+
+TAG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
+PARTNER = "partner"  # staff of a partner organization (the partner survey, partner votes)
+INTERVIEW_OK = "interview-ok"  # said yes to a 30-minute conversation with the team
+
+
+class TagError(ValueError):
+    """A tag name that cannot be used; the message says why, for the organizer."""
+
+
+def normalize_tag(text: str) -> str:
+    """``Partner`` -> ``partner``, ``parent leader`` -> ``parent-leader``, ``Niñez`` ->
+    ``ninez``: lowercase a-z, 0-9 and single hyphens, so one group has one spelling."""
+    folded = unicodedata.normalize("NFKD", text.strip().lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    tag = re.sub(r"[\s_]+", "-", folded)
+    tag = re.sub(r"-{2,}", "-", tag).strip("-")
+    if not TAG_PATTERN.match(tag):
+        raise TagError(
+            f"{text!r} is not a tag: use up to 32 letters a-z, digits and hyphens, "
+            "like partner or parent-leader"
+        )
+    return tag
+
+
+def add_tag(session: Session, contact: Contact, tag: str, now: datetime, source: str) -> bool:
+    """Tag a contact (``tag`` is normalised); False when they already had it."""
+    tag = normalize_tag(tag)
+    if has_tag(session, contact.id, tag):
+        return False
+    session.add(ContactTag(contact_id=contact.id, tag=tag, source=source[:64], created_at=now))
+    session.flush()
+    return True
+
+
+def remove_tag(session: Session, contact: Contact, tag: str) -> bool:
+    """Take a tag off a contact; False when they did not have it."""
+    removed = session.execute(
+        delete(ContactTag)
+        .where(ContactTag.contact_id == contact.id, ContactTag.tag == normalize_tag(tag))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return bool(removed)
+
+
+def has_tag(session: Session, contact_id: int, tag: str) -> bool:
+    query = select(ContactTag.id).where(ContactTag.contact_id == contact_id, ContactTag.tag == tag)
+    return session.scalar(query.limit(1)) is not None
+
+
+def tags_of(session: Session, contact_id: int) -> list[str]:
+    query = select(ContactTag.tag).where(ContactTag.contact_id == contact_id)
+    return sorted(session.scalars(query))

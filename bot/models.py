@@ -96,6 +96,25 @@ class Contact(Base):
         return self.opted_out_at is not None
 
 
+class ContactTag(Base):
+    """A label an organizer gives a contact (``partner``, ``parent-leader``, ``interview-ok``),
+    written only through ``bot.contacts``. Broadcast audiences and vote eligibility read it."""
+
+    __tablename__ = "contact_tags"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "tag"),
+        # Audiences ask "who has this tag": the tag leads.
+        Index("ix_contact_tags_tag_contact", "tag", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(32))
+    # Who or what gave it ("cli", "survey:family_checkin"), never a person's name.
+    source: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ConversationState(Base):
     """Where a contact is in a flow; one row per contact, rewritten each turn."""
 

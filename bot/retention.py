@@ -16,7 +16,8 @@ from sqlalchemy import delete, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from .directory.models import Referral, ResourceSearch
-from .models import Contact, ConversationState, Message, StaffFlag
+from .models import Contact, ContactTag, ConversationState, Message, StaffFlag
+from .outreach.models import EventFeedback
 from .surveys.models import SurveyResponse
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ class ForgetReport:
 
 
 def forget_contact(session: Session, contact: Contact) -> ForgetReport:
-    """Erase one resident: messages, survey answers, referrals, flags, conversation, contact.
+    """Erase one resident: messages, survey answers, referrals, flags, conversation, tags,
+    event feedback, contact.
 
     Searches stay as de-identified counts (category, ZIP, what was near). A resident who
     opted out keeps a bare row (channel, address, opt-out time) and nothing else: it is what
@@ -108,6 +110,8 @@ def forget_contact(session: Session, contact: Contact) -> ForgetReport:
             ("survey_responses", SurveyResponse),  # their answers go with them (cascade)
             ("messages", Message),
             ("conversation", ConversationState),
+            ("tags", ContactTag),  # "partner", "interview-ok": facts about them, gone with them
+            ("event_feedback", EventFeedback),
         )
     }
     session.expire(contact, ["conversation"])

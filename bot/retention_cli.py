@@ -1,14 +1,16 @@
-"""``vecino retention apply`` and ``vecino contacts forget``: the commands over
-``bot.retention``."""
+"""``vecino retention apply`` and ``vecino contacts forget|tag|untag|tags``: the commands over
+``bot.retention`` and the contact tags of ``bot.contacts``."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from .models import Contact
+from . import contacts
+from .models import Contact, ContactTag
 from .privacy import mask_address
 from .retention import apply_retention, forget_contact
 
@@ -80,3 +82,105 @@ def candidates(address: str) -> set[str]:
 
     raw = address.strip()
     return {raw, normalize_address(raw)[1]}
+
+
+TELEGRAM_PREFIX = "telegram:"
+ADDRESS_HELP = "ADDRESS is a phone number in E.164 (+12135550123), whatsapp:+1..., or telegram:ID."
+
+
+def parse_address(address: str) -> tuple[str, str]:
+    """``(channel, address)`` as stored: ``telegram:ID`` is a Telegram chat; anything else is
+    read as Twilio's ``From`` (a phone number, ``whatsapp:+1...``)."""
+    from .channels.twilio import normalize_address
+
+    raw = address.strip()
+    if raw.lower().startswith(TELEGRAM_PREFIX):
+        return "telegram", raw[len(TELEGRAM_PREFIX) :].strip()
+    return normalize_address(raw)
+
+
+def _contact(session: Session, address: str, new: bool = False) -> Contact:
+    channel, stored = parse_address(address)
+    contact = contacts.find(session, channel, stored)
+    if contact is None and new:
+        from .conversations import lock_contact
+
+        return lock_contact(
+            session, channel, stored, current_app.extensions["vecino"].conversations.clock()
+        )
+    if contact is None:
+        raise click.ClickException(
+            f"No {channel} contact at {mask_address(stored)}: they have not written to us yet "
+            "(add --new to add them). " + ADDRESS_HELP
+        )
+    return contact
+
+
+def _tag(text: str) -> str:
+    try:
+        return contacts.normalize_tag(text)
+    except contacts.TagError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@contacts_group.command("tag")
+@click.argument("address")
+@click.argument("tag")
+@click.option(
+    "--new",
+    is_flag=True,
+    help="Add the contact if they have not written yet (e.g. a partner's staff number the "
+    "partner gave you, with their agreement to be texted).",
+)
+@click.option(
+    "--language", type=click.Choice(["es", "en"]), help="With --new: the language to text them in."
+)
+def contacts_tag(address: str, tag: str, new: bool, language: str | None) -> None:
+    """Tag a contact, e.g. ``vecino contacts tag +12135550123 partner``.
+
+    Tags are lowercase a-z, digits and hyphens (``Parent Leader`` becomes ``parent-leader``).
+    Broadcasts select by them (``--where tag=partner``), and votes can be limited to them.
+    """
+    name = _tag(tag)
+    vecino = current_app.extensions["vecino"]
+    with vecino.db.transaction() as session:
+        contact = _contact(session, address, new)
+        if contact.language is None and language:
+            contacts.set_language(contact, language)
+        added = contacts.add_tag(session, contact, name, vecino.conversations.clock(), "cli")
+        who = f"{contact.channel} {mask_address(contact.address)}"
+    click.echo(f"Tagged {who} {name}." if added else f"{who} was already tagged {name}.")
+
+
+@contacts_group.command("untag")
+@click.argument("address")
+@click.argument("tag")
+def contacts_untag(address: str, tag: str) -> None:
+    """Take a tag off a contact."""
+    name = _tag(tag)
+    vecino = current_app.extensions["vecino"]
+    with vecino.db.transaction() as session:
+        contact = _contact(session, address)
+        removed = contacts.remove_tag(session, contact, name)
+        who = f"{contact.channel} {mask_address(contact.address)}"
+    click.echo(f"Removed {name} from {who}." if removed else f"{who} was not tagged {name}.")
+
+
+@contacts_group.command("tags")
+@click.argument("address", required=False)
+def contacts_tags(address: str | None) -> None:
+    """A contact's tags; without ADDRESS, every tag and how many contacts have it."""
+    vecino = current_app.extensions["vecino"]
+    with vecino.db.transaction() as session:
+        if address is not None:
+            contact = _contact(session, address)
+            found = contacts.tags_of(session, contact.id)
+            click.echo(" ".join(found) if found else "(no tags)")
+            return
+        rows = session.execute(
+            select(ContactTag.tag, func.count()).group_by(ContactTag.tag).order_by(ContactTag.tag)
+        ).all()
+    for name, count in rows:
+        click.echo(f"{name:<24} {count}")
+    if not rows:
+        click.echo("(no tags yet)")

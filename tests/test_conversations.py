@@ -4,6 +4,8 @@ and the exact replies they must get, through the real service and database, cloc
 A case may list ``setup`` commands (``vecino`` arguments) to run before its turns, e.g.
 ``[demo]`` to load the demo directory or ``[surveys, open, phq2]``; ``deliver`` runs the
 worker's sender once (console senders), so what the setup queued (an invitation) goes out.
+A ``deliver: true`` turn does the same between turns (after a ``wait``, say) and records what
+went out as ``sent``.
 Regenerate the expected replies after an intended change with
 ``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
 
@@ -52,6 +54,9 @@ def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-de
             clock.advance(**turn["wait"])
             played.append({"wait": turn["wait"]})
             continue
+        if turn.get("deliver"):
+            played.append({"deliver": True, "sent": _deliver_and_read(vecino)})
+            continue
         envelope = Envelope(
             channel,
             address,
@@ -82,6 +87,20 @@ def run_setup(app, case: dict) -> None:  # type: ignore[no-untyped-def]
         assert result.exit_code == 0, result.output
 
 
+def _deliver_and_read(vecino) -> str:  # type: ignore[no-untyped-def]
+    """Run the sender once; the texts it sent, in order."""
+    from sqlalchemy import func, select
+
+    from bot.models import Message
+
+    with vecino.db.transaction() as session:
+        before = session.scalar(select(func.max(Message.id))) or 0
+    _deliver(vecino)
+    with vecino.db.transaction() as session:
+        query = select(Message.body).where(Message.id > before, Message.direction == "out")
+        return "\n---\n".join(session.scalars(query.order_by(Message.id)))
+
+
 def _deliver(vecino) -> None:  # type: ignore[no-untyped-def]
     from bot.channels.console import ConsoleSender
     from bot.outbound.dispatch import Dispatcher
@@ -106,6 +125,8 @@ def test_golden_conversation(path: Path, app, vecino, clock, request):  # type: 
         )
         return
     for expected, actual in zip(case["turns"], played, strict=True):
+        if expected.get("deliver"):
+            assert actual["sent"] == expected.get("sent", ""), "what the worker sent"
         if "send" in expected:
             assert actual["expect"] == expected.get("expect", ""), f"after {expected['send']!r}"
             assert "expect_telegram" in expected, "no Telegram expectation: run --update-golden"

@@ -234,7 +234,9 @@ def test_new_words_for_a_choice_do_not_change_the_version(tmp_path: Path):
 
 def test_shipped_surveys_pass_their_checks_and_cite_a_source():
     assert validate_surveys(load_flows(PROJECT_ROOT / "flows")) == []
-    assert set(SURVEYS) == {"hunger_vital_sign", "housing_transport", "phq2", "family_checkin"}
+    assert set(SURVEYS) == {
+        "hunger_vital_sign", "housing_transport", "phq2", "family_checkin", "partner_checkin"
+    }  # fmt: skip
     for survey in SURVEYS.values():
         assert survey.source and survey.version >= 1
 
@@ -249,7 +251,8 @@ def test_surveys_start_closed_and_the_demo_opens_those_nobody_touched(app, vecin
     result = runner.invoke(main, ["surveys", "demo"])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "Demo surveys opened: family_checkin, housing_transport, hunger_vital_sign.\n"
+        "Demo surveys opened: family_checkin, housing_transport, hunger_vital_sign, "
+        "partner_checkin.\n"
     )
     listing = runner.invoke(main, ["surveys", "list"]).output
     assert "phq2                 v2   closed" in listing

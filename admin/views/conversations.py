@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from bot import handoff
+from bot import contacts, handoff
 from bot.engine import HANDOFF_KEY
 from bot.i18n import N_
 from bot.models import Contact, ConversationState, Message, OutboxMessage, StaffFlag
@@ -190,6 +190,7 @@ def _page(contact_id: int, revealed: str | None = None, draft: str = "", status:
             contact=contact,
             thread=thread,
             revealed=revealed,
+            tags=_tags(contact_id),
             waiting=waiting,
             paused=waiting is not None or _paused(contact_id),
             draft=draft,
@@ -203,6 +204,11 @@ def _page(contact_id: int, revealed: str | None = None, draft: str = "", status:
         ),
         status,
     )
+
+
+def _tags(contact_id: int) -> list[str]:
+    with reading() as db:
+        return contacts.tags_of(db, contact_id)
 
 
 def _paused(contact_id: int) -> bool:

@@ -8,6 +8,7 @@ out, or after a second invitation, still finds its event; with two open, we ask 
 
 from __future__ import annotations
 
+from .. import contacts
 from ..engine import ActionContext, ActionResult, Capabilities, Event, Inbound, Outbound
 from ..engine import messages as engine_messages
 from ..engine.actions import pick_language
@@ -15,7 +16,7 @@ from ..engine.answers import parse_answer
 from ..engine.flows import Target
 from ..engine.text import fold
 from ..engine.types import TRIGGER_KEY
-from . import comments, store, votes
+from . import comments, plan, store, votes
 from . import messages as m
 from .models import MAYBE, NO, WAITLIST, YES, Broadcast, CommentRound, OutreachEvent, Vote
 from .present import calendar_url, card, short_label
@@ -56,6 +57,11 @@ def register(capabilities: Capabilities) -> None:
         ("comment_begin", comment_begin),
         ("comment_save", comment_save),
         ("broadcast_show", broadcast_show),
+        ("feedback_show", feedback_show),
+        ("feedback_save", feedback_save),
+        ("feedback_late", feedback_late),
+        ("interview_check", interview_check),
+        ("interview_accept", interview_accept),
     ):
         capabilities.actions[name] = action
 
@@ -228,10 +234,14 @@ VOTE_NUMBER_KEY = "vote_number"
 
 
 def vote_show(context: ActionContext) -> ActionResult:
-    """VOTAR / VOTE: the open vote's question and numbered options, or "no vote open"."""
-    vote = votes.current(context.deps.session)
+    """VOTAR / VOTE: the newest open vote they may cast, its question and numbered options;
+    or "no vote open", or "this vote is not for you" when only such votes are open."""
+    session = context.deps.session
+    vote = votes.current_for(session, context.deps.contact.id)
     if vote is None:
-        return ActionResult(messages=[_say(context, m.NO_VOTE)], outcome="none")
+        # Only votes for a group they are not in are open: say so, not "no vote".
+        message = m.VOTE_NOT_ELIGIBLE if votes.current(session) else m.NO_VOTE
+        return ActionResult(messages=[_say(context, message)], outcome="none")
     language = context.language
     lines = [vote.question(language)]
     lines += [f"{n}. {pick_language(o, language)}" for n, o in enumerate(vote.options, 1)]
@@ -248,6 +258,8 @@ def vote_cast(context: ActionContext) -> ActionResult:
         return ActionResult(messages=[_say(context, m.VOTE_CLOSED)])
     if not 1 <= number <= len(vote.options):
         return ActionResult(outcome="again")
+    if not votes.eligible(session, vote, contact.id):  # untagged while they were choosing
+        return ActionResult(messages=[_say(context, m.VOTE_NOT_ELIGIBLE)])
     _, changed = votes.cast(session, vote, contact.id, number, context.language, context.now)
     chosen = pick_language(vote.options[number - 1], context.language)
     message = m.VOTE_CHANGED if changed else m.VOTE_THANKS
@@ -296,6 +308,71 @@ def broadcast_show(context: ActionContext) -> ActionResult:
     if found is None or found.status == "cancelled":
         return ActionResult()
     return ActionResult(messages=[Outbound(found.text(context.language))])
+
+
+# ---- feedback after an event -----------------------------------------------------------------
+
+FEEDBACK_KEY = "feedback"
+FEEDBACK_STEP = "ask"  # the question; a late answer is read with its choices
+
+
+def feedback_show(context: ActionContext) -> ActionResult:
+    """Thank an attendee by the event's name, before "how useful was it?"; nothing at all for
+    an event that is gone or cancelled, or for someone not marked present."""
+    event = _event_of(context)
+    session, contact = context.deps.session, context.deps.contact
+    rsvp = event and store.rsvp_of(session, event.id, contact.id)
+    if event is None or event.status == "cancelled" or rsvp is None or rsvp.attended_at is None:
+        return ActionResult(outcome="closed")
+    text = context.gettext(m.THANKS_FOR_COMING, title=event.title(context.language))
+    return ActionResult(messages=[Outbound(text)])
+
+
+def feedback_late(context: ActionContext) -> ActionResult:
+    """An answer after the conversation timed out (the question went out at the end of an
+    evening event; the answer comes the next morning): still an answer, if it is one and an
+    attended event is waiting for it. Anything else gets the usual "welcome back" and menu."""
+    text = context.inbound.text
+    if not text.strip():
+        return ActionResult(goto=Target())  # a wake-up: nothing to say
+    step = context.flow.steps.get(FEEDBACK_STEP) if context.flow else None
+    answer = parse_answer(step, Inbound(text), []) if step else None
+    session, contact = context.deps.session, context.deps.contact
+    event = store.awaiting_feedback(session, contact.id, context.now, plan.FEEDBACK_WINDOW)
+    if answer is None or not answer.ok or event is None:
+        back = _say(context, engine_messages.EXPIRED)
+        return ActionResult(messages=[back], goto=Target(flow="main_menu"))
+    return ActionResult(data={FEEDBACK_KEY: answer.value, EVENT_KEY: event.id}, outcome="answered")
+
+
+def feedback_save(context: ActionContext) -> ActionResult:
+    """Keep the answer (a later answer replaces it) and thank them."""
+    data = context.conversation.data
+    event = _event_of(context)
+    if event is not None:
+        store.save_feedback(
+            context.deps.session, event.id, context.deps.contact.id,
+            str(data.get(FEEDBACK_KEY)), context.language, context.now,
+        )  # fmt: skip
+    return ActionResult(messages=[_say(context, m.FEEDBACK_SAVED)])
+
+
+# ---- interviews -------------------------------------------------------------------------------
+
+
+def interview_check(context: ActionContext) -> ActionResult:
+    """Ask "would you talk with us?" only of those who have not said yes already."""
+    if contacts.has_tag(context.deps.session, context.deps.contact.id, contacts.INTERVIEW_OK):
+        return ActionResult(outcome="asked_before")
+    return ActionResult()
+
+
+def interview_accept(context: ActionContext) -> ActionResult:
+    """A yes: tag them ``interview-ok`` (organizers text those to pick a time)."""
+    source = f"flow:{context.flow.id}" if context.flow else "flow"
+    deps = context.deps
+    contacts.add_tag(deps.session, deps.contact, contacts.INTERVIEW_OK, context.now, source)
+    return ActionResult(messages=[_say(context, m.INTERVIEW_THANKS)])
 
 
 __all__ = ["EVENT_KEY", "register"]

@@ -1,8 +1,9 @@
-"""Broadcasts: a bilingual text, or an event's invitation, to an audience built from contact
-facts, previewed before anything is queued.
+"""Broadcasts: a bilingual text, an event's invitation, or a survey, to an audience built from
+contact facts, previewed before anything is queued.
 
 Every recipient gets an outbox row that starts a flow at send time (``broadcast`` for a text,
-``event_invitation`` for an event), not pre-rendered messages: the engine then writes in the
+``event_invitation`` for an event, the survey's own flow for a survey: its consent question is
+the invitation), not pre-rendered messages: the engine then writes in the
 contact's language of that moment, leaves a resident in the middle of a survey alone until
 they finish, and the sender applies quiet hours, opt-out, expiry and the rate as for every
 message Vecino starts. A text broadcast's row carries only the broadcast's id; the words live
@@ -19,11 +20,13 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from ..contacts import TagError, normalize_tag
 from ..conversations import Deps, conversation_of
 from ..engine import Engine
-from ..models import Contact, Message, OutboxMessage
+from ..models import Contact, ContactTag, Message, OutboxMessage
 from ..outbound.status import MessageStatus, OutboxStatus
 from ..segments import count_segments
+from ..surveys import store as survey_store
 from . import plan, sending, store
 from .models import SCHEDULED, Broadcast, OutreachEvent, Rsvp
 
@@ -63,6 +66,10 @@ def _condition(text: str) -> Any:
     if not sep or not value:
         raise BroadcastError(f"a filter is NAME=VALUE, e.g. lang=es (not {text!r})")
     values = [v.strip() for v in value.split(",") if v.strip()]
+    if name in ("tag", "tag!"):
+        return _tag_condition(values, negated=name == "tag!")
+    if name.endswith("!"):
+        raise BroadcastError(f"only tags can be excluded (tag!=partner), not {name[:-1]!r}")
     if name == "lang":
         return Contact.language.in_(values)
     if name == "channel":
@@ -76,9 +83,19 @@ def _condition(text: str) -> Any:
             Rsvp.event_id == int(name[5:]), Rsvp.contact_id == Contact.id, Rsvp.status.in_(values)
         )
     raise BroadcastError(
-        f"unknown filter {name!r}: use lang=, channel=, zip=, source= or rsvp:EVENT_ID= "
-        "(contact tags do not exist yet)"
+        f"unknown filter {name!r}: use lang=, channel=, zip=, source=, tag=, tag!= "
+        "or rsvp:EVENT_ID="
     )
+
+
+def _tag_condition(values: list[str], negated: bool) -> Any:
+    """``tag=a,b``: contacts with any of the tags; ``tag!=a,b``: contacts with none of them."""
+    try:
+        tags = [normalize_tag(value) for value in values]
+    except TagError as error:
+        raise BroadcastError(str(error)) from error
+    tagged = exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag.in_(tags))
+    return ~tagged if negated else tagged
 
 
 @dataclass
@@ -125,7 +142,8 @@ def preview(
         firsts.setdefault(lang, contact_id)
     savepoint = session.begin_nested()  # the renders write (an invitation's RSVP): undone
     try:
-        if draft.id is None and draft.event_id is None:  # a text's flow reads its row
+        if draft.id is None and draft.event_id is None and draft.survey_key is None:
+            # a text's flow reads its row
             draft.status, draft.created_at = draft.status or QUEUED, draft.created_at or now
             session.add(draft)
             session.flush()
@@ -159,6 +177,8 @@ def _render(
 def _flow(draft: Broadcast) -> tuple[str, dict[str, Any]]:
     if draft.event_id is not None:
         return plan.INVITATION_FLOW, {"event_id": draft.event_id}
+    if draft.survey_key is not None:
+        return draft.survey_key, {}
     return FLOW, {"broadcast_id": draft.id}
 
 
@@ -166,6 +186,12 @@ def check(session: Session, draft: Broadcast, now: datetime) -> OutreachEvent | 
     """Refuse a time in the past, a one-language text, or an event not open for invitations."""
     if draft.send_at < now - timedelta(minutes=1):
         raise BroadcastError("that time has passed: give a time in the future, or no --at")
+    if draft.survey_key is not None:
+        if not survey_store.is_open(session, draft.survey_key):
+            raise BroadcastError(
+                f"survey {draft.survey_key!r} is not open: vecino surveys open {draft.survey_key}"
+            )
+        return None
     if draft.event_id is None:
         if not (draft.text_en or "").strip() or not (draft.text_es or "").strip():
             raise BroadcastError("a text broadcast needs both --text and --text-es")
@@ -199,9 +225,9 @@ def enqueue(session: Session, draft: Broadcast, now: datetime) -> int:
         ]  # fmt: skip
     else:
         expires = draft.send_at + TEXT_EXPIRES
-        params = {"broadcast_id": draft.id}
+        flow_id, params = _flow(draft)
         starts = [
-            plan.Start(c, FLOW, params, key(draft.id, c), draft.send_at, expires) for c in ids
+            plan.Start(c, flow_id, params, key(draft.id, c), draft.send_at, expires) for c in ids
         ]
     draft.recipients = sending.enqueue_starts(session, starts, now, reason=REASON)
     return draft.recipients

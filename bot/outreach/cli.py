@@ -33,6 +33,9 @@ def parse_minutes(value: str) -> tuple[int, ...]:
         raise click.BadParameter("--remind takes minutes, e.g. 1440,120") from error
 
 
+FEEDBACK_LABELS = {"very": "very useful", "somewhat": "somewhat", "not": "not much"}
+
+
 def _vecino():  # type: ignore[no-untyped-def]
     return current_app.extensions["vecino"]
 
@@ -131,6 +134,14 @@ def show(event_id: int) -> None:
         for status in ("yes", "no", "maybe", "waitlist", "cancelled"):
             click.echo(f"{status:<9} {counts[status]}")
         click.echo(f"{'invited':<9} {counts['invited']} (no answer yet)")
+        present = sum(1 for r in store.rsvps(session, event.id) if r.attended_at is not None)
+        click.echo(f"{'present':<9} {present}")
+        feedback = store.feedback_counts(session, event.id)
+        answers = ", ".join(f"{FEEDBACK_LABELS[k]} {n}" for k, n in feedback.items())
+        click.echo(f"feedback  {answers} ({sum(feedback.values())} answers)")
+        for note in store.notes(session, event.id):
+            click.echo(f"--- notes {note.created_at.astimezone(zone):%Y-%m-%d %H:%M} ---")
+            click.echo(note.text)
 
 
 @events_group.command("cancel")
@@ -149,20 +160,59 @@ def cancel(event_id: int) -> None:
 @click.option("--present", multiple=True, metavar="ADDRESS", help="Mark this contact present.")
 @click.option("--channel", default="sms", show_default=True)
 def attendance(event_id: int, present: tuple[str, ...], channel: str) -> None:
-    """Mark attendance with --present ADDRESS (repeatable); without it, list who came."""
+    """Mark attendance with --present ADDRESS (repeatable); without it, list who came.
+
+    Each attendee is sent one question, "how useful was it?", once the event has ended (through
+    the outbox: quiet hours and opt-outs apply; never twice). ``events show`` counts answers.
+    """
     vecino = _vecino()
     now = vecino.conversations.clock()
     with vecino.db.transaction() as session:
-        _event(session, event_id)
+        event = _event(session, event_id)
+        marked = []
         for address in present:
             contact = session.query(Contact).filter_by(channel=channel, address=address).first()
             if contact is None:
                 raise click.ClickException(f"no {channel} contact {address}")
             store.mark_attended(session, event_id, contact.id, now)
+            marked.append(contact.id)
+        queued = sending.feedback(session, event, marked, now) if marked else 0
+        if queued:
+            click.echo(f"Feedback question queued for {queued} (sent after the event ends).")
         came = [r for r in store.rsvps(session, event_id) if r.attended_at is not None]
         for rsvp in came:
             click.echo(f"contact {rsvp.contact_id:<6} RSVP {rsvp.status:<9} present")
         click.echo(f"{len(came)} present")
+
+
+@events_group.command("notes")
+@click.argument("event_id", type=int)
+@click.option(
+    "--file",
+    "source",
+    type=click.File("r", encoding="utf-8"),
+    default="-",
+    show_default=True,
+    help="A text file with the notes ('-': standard input).",
+)
+def notes(event_id: int, source) -> None:  # type: ignore[no-untyped-def]
+    """Record a session's reflections (what the group made of the findings), linked to the
+    event and shown by ``events show``.
+
+    Notes are about the findings, not about people: write no names, phone numbers or other
+    personal details. Phone numbers and e-mail addresses are replaced by [phone] / [email].
+    """
+    from ..surveys.results import scrub
+
+    text = scrub(source.read())
+    vecino = _vecino()
+    try:
+        with vecino.db.transaction() as session:
+            event = _event(session, event_id)
+            store.add_note(session, event, text, vecino.conversations.clock())
+    except EventError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Notes recorded for event {event_id} ({len(text.strip())} characters).")
 
 
 @events_group.command("invite")
@@ -275,7 +325,10 @@ def votes_group() -> None:
 @click.option("--question", required=True, help="English question.")
 @click.option("--question-es", default="", help="Spanish question (required).")
 @click.option("--option", "options", multiple=True, required=True, help="'English|Español'")
-def votes_create(question: str, question_es: str, options: tuple[str, ...]) -> None:
+@click.option("--tag", help="Only contacts with this tag may vote (e.g. partner).")
+def votes_create(
+    question: str, question_es: str, options: tuple[str, ...], tag: str | None
+) -> None:
     """Open a vote; prints its id alone on the last line. The newest open vote is VOTAR's."""
     from .votes import VoteError, create_vote
 
@@ -286,12 +339,27 @@ def votes_create(question: str, question_es: str, options: tuple[str, ...]) -> N
     vecino = _vecino()
     try:
         with vecino.db.transaction() as session:
-            vote = create_vote(session, question, question_es, parsed, vecino.conversations.clock())
-            vote_id = vote.id
+            now = vecino.conversations.clock()
+            vote = create_vote(session, question, question_es, parsed, now, tag=tag)
+            vote_id, only = vote.id, vote.tag
+            holders = _tagged_count(session, only) if only else None
     except VoteError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Vote open with {len(parsed)} options.")
+    click.echo(
+        f"Vote open with {len(parsed)} options"
+        + (f", only for contacts tagged {only}." if only else ".")
+    )
+    if holders == 0:
+        click.echo(f"Note: no contact is tagged {only} yet (vecino contacts tag ADDRESS {only}).")
     click.echo(vote_id)
+
+
+def _tagged_count(session, tag: str) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from ..models import ContactTag
+
+    return int(session.scalar(select(func.count()).where(ContactTag.tag == tag)) or 0)
 
 
 @votes_group.command("close")
@@ -321,8 +389,10 @@ def votes_tally(vote_id: int) -> None:
         if vote is None:
             raise click.ClickException(f"no vote {vote_id}")
         result = tally(session, vote)
+        only = f", only tag {vote.tag}" if vote.tag else ""
         click.echo(
-            f"{vote.question_en} / {vote.question_es} ({'open' if vote.is_open else 'closed'})"
+            f"{vote.question_en} / {vote.question_es} "
+            f"({'open' if vote.is_open else 'closed'}{only})"
         )
         for number, option in enumerate(vote.options, 1):
             es = result.by_option_language.get((number, "es"), 0)
@@ -408,30 +478,52 @@ def broadcasts_group() -> None:
 
 @broadcasts_group.command("send")
 @click.option("--event", "event_id", type=int, help="Send this event's invitation.")
+@click.option("--survey", "survey_key", help="Start this survey (e.g. partner_checkin).")
 @click.option("--text", help="The English text.")
 @click.option("--text-es", help="The Spanish text.")
-@click.option("--where", "filters", multiple=True, help="lang=es, channel=sms, zip=90057, ...")
+@click.option(
+    "--where",
+    "filters",
+    multiple=True,
+    help="lang=es, channel=sms, zip=90057, tag=partner, tag!=staff, rsvp:12=yes, source=...",
+)
 @click.option("--at", "at", help="ISO 8601 send time (default: now).")
 @click.option("--yes", "confirmed", is_flag=True, help="Queue it (without: preview only).")
 def broadcasts_send(
     event_id: int | None,
+    survey_key: str | None,
     text: str | None,
     text_es: str | None,
     filters: tuple[str, ...],
     at: str | None,
     confirmed: bool,
 ) -> None:
-    """Preview a broadcast; with --yes, queue it (the worker sends it at the outbox's rate)."""
+    """Preview a broadcast; with --yes, queue it (the worker sends it at the outbox's rate).
+
+    With --survey, each recipient gets the survey's consent question; a survey limited to a
+    tag (the partner check-in: tag partner) goes only to contacts with that tag.
+    """
     from .broadcasts import BroadcastError, check, enqueue, preview
     from .models import Broadcast
 
-    if (event_id is None) == (text is None and text_es is None):
-        raise click.UsageError("give either --event ID or --text TEXT --text-es TEXT")
+    given = [event_id is not None, survey_key is not None, text is not None or text_es is not None]
+    if sum(given) != 1:
+        raise click.UsageError(
+            "give one of --event ID, --survey KEY, or --text TEXT --text-es TEXT"
+        )
     vecino = _vecino()
+    wanted = list(filters)
+    if survey_key is not None:
+        wanted += _survey_audience(survey_key)
     now = vecino.conversations.clock()
     send_at = parse_time(at, vecino.settings.timezone) if at else now
     draft = Broadcast(
-        event_id=event_id, text_en=text, text_es=text_es, filters=list(filters), send_at=send_at
+        event_id=event_id,
+        survey_key=survey_key,
+        text_en=text,
+        text_es=text_es,
+        filters=wanted,
+        send_at=send_at,
     )
     try:
         with vecino.db.transaction() as session:
@@ -447,6 +539,21 @@ def broadcasts_send(
         click.echo(f"Broadcast {broadcast_id}: {queued} queued for {send_at.isoformat()}.")
         return
     _show_preview(shown)
+
+
+def _survey_audience(survey_key: str) -> list[str]:
+    """The filter a tag-limited survey adds (``tag=partner``), said out loud; [] for others."""
+    from ..surveys.definitions import load_surveys
+
+    surveys = load_surveys(_vecino().settings.flows_dir)
+    if survey_key not in surveys:
+        names = ", ".join(sorted(surveys)) or "none"
+        raise click.ClickException(f"no survey {survey_key!r} (surveys: {names})")
+    tag = surveys[survey_key].tag
+    if tag is None:
+        return []
+    click.echo(f"Survey {survey_key} is for contacts tagged {tag} only: adding --where tag={tag}.")
+    return [f"tag={tag}"]
 
 
 def _show_preview(shown) -> None:  # type: ignore[no-untyped-def]
@@ -477,7 +584,13 @@ def broadcasts_list() -> None:
     zone = ZoneInfo(vecino.settings.timezone)
     with vecino.db.transaction() as session:
         for found in session.scalars(select(Broadcast).order_by(Broadcast.id)):
-            what = f"event {found.event_id}" if found.event_id else repr((found.text_en or "")[:30])
+            what = (
+                f"event {found.event_id}"
+                if found.event_id
+                else f"survey {found.survey_key}"
+                if found.survey_key
+                else repr((found.text_en or "")[:30])
+            )
             counts = " ".join(f"{k} {v}" for k, v in progress(session, found.id).items())
             at = found.send_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             click.echo(

@@ -37,9 +37,23 @@ NO_VOTE = N_("There is no vote open right now. Reply MENU for options.")
 VOTE_CLOSED = N_("Sorry, this vote is closed. Reply MENU for options.")
 VOTE_THANKS = N_("Thank you! Your vote: {option}.")
 VOTE_CHANGED = N_("We changed your vote to: {option}.")
+VOTE_NOT_ELIGIBLE = N_(
+    "Sorry, this vote is only for the members it was meant for, and this number is not on the "
+    "list. If that's a mistake, tell the organizer who invited you. Reply MENU for options."
+)
 
 NO_COMMENT_ROUND = N_("There is nothing open for comment right now. Reply MENU for options.")
 COMMENT_ON = N_("Comment on: {title}")
 COMMENT_SAVED = N_("Thank you! We saved your comment to submit it.")
 COMMENT_NOT_SAVED = N_("OK, we did not keep your comment. Reply MENU for options.")
 COMMENT_CLOSED = N_("Sorry, comments on this are closed. Reply MENU for options.")
+
+INTERVIEW_THANKS = N_(
+    "Thank you! A person from our team will text you to pick a time that works for you. "
+    "Reply MENU for options."
+)
+
+THANKS_FOR_COMING = N_("Thank you for coming to {title}!")
+FEEDBACK_SAVED = N_(
+    "Thank you for telling us. It helps us plan the next one! Reply MENU for options."
+)

@@ -110,6 +110,40 @@ class RsvpChange(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
 
 
+# Answers to the one-question feedback after an event (``flows/event_feedback.yaml``).
+FEEDBACK_ANSWERS = ("very", "somewhat", "not")
+
+
+class EventFeedback(Base):
+    """An attendee's answer to "how useful was it?"; changeable, one per contact and event."""
+
+    __tablename__ = "event_feedback"
+    __table_args__ = (UniqueConstraint("event_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    answer: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    answered_at: Mapped[datetime]
+
+
+class EventNote(Base):
+    """What a sense-making session concluded, written down by an organizer afterwards.
+
+    Reflections about the findings, not about people: no names or numbers are expected here.
+    """
+
+    __tablename__ = "event_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Vote(Base):
     """A community partnership decision: a bilingual question and its options."""
 
@@ -121,6 +155,8 @@ class Vote(Base):
     # [{"en": "...", "es": "..."}, ...]; a ballot stores the option's number (1-based).
     options: Mapped[list[Any]] = mapped_column(JSON)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Only contacts with this tag may vote (e.g. "partner"); None: anyone.
+    tag: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
 
@@ -175,14 +211,17 @@ class PublicComment(Base):
 
 
 class Broadcast(Base):
-    """A bilingual text, or an event's invitation, queued for an audience (``vecino
-    broadcasts``). Each recipient's outbox row has the key ``broadcast:<id>:<contact id>``;
-    progress is counted from those rows, so it is never kept twice."""
+    """A bilingual text, an event's invitation, or a survey's start, queued for an audience
+    (``vecino broadcasts``). Each recipient's outbox row has the key
+    ``broadcast:<id>:<contact id>``; progress is counted from those rows, so it is never kept
+    twice."""
 
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    # A survey to start for each recipient (its consent question is the invitation).
+    survey_key: Mapped[str | None] = mapped_column(String(64))
     text_en: Mapped[str | None] = mapped_column(Text)
     text_es: Mapped[str | None] = mapped_column(Text)
     # The --where filters as given (e.g. ["lang=es", "zip=90057"]), for the record.

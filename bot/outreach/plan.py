@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .models import CANCELLED, SCHEDULED, YES
+from .models import CANCELLED, DONE, SCHEDULED, YES
 
 INVITATION_FLOW = "event_invitation"
 REMINDER_FLOW = "event_reminder"
 NOTICE_FLOW = "event_notice"
 PROMOTED_FLOW = "event_promoted"
+FEEDBACK_FLOW = "event_feedback"
+# "How useful was it?" is worth asking for a few days after the event; later it is noise.
+FEEDBACK_WINDOW = timedelta(days=3)
 # An invitation is worth sending until an hour before the start; later it only confuses.
 INVITATION_CUTOFF = timedelta(hours=1)
 
@@ -123,3 +126,27 @@ def promoted(event: EventFacts, contact_id: int, now: datetime) -> list[Start]:
     key = f"event:{event.id}:promoted:{contact_id}"
     params = {"event_id": event.id}
     return [Start(contact_id, PROMOTED_FLOW, params, key, now, event.starts_at)]
+
+
+def feedback(
+    event: EventFacts, ends_at: datetime, contact_ids: Iterable[int], now: datetime
+) -> list[Start]:
+    """The one-question feedback for attendees: after the event ends, once each.
+
+    Nothing for a cancelled event, nor once the window after the end has passed.
+    """
+    expires = ends_at + FEEDBACK_WINDOW
+    if event.status not in (SCHEDULED, DONE) or now >= expires:
+        return []
+    at = max(now, ends_at)
+    return [
+        Start(
+            contact_id,
+            FEEDBACK_FLOW,
+            {"event_id": event.id},
+            f"event:{event.id}:feedback:{contact_id}",
+            at,
+            expires,
+        )
+        for contact_id in contact_ids
+    ]

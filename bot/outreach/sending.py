@@ -25,6 +25,7 @@ REASONS = {
     plan.REMINDER_FLOW: "event_reminder",
     plan.NOTICE_FLOW: "event_notice",
     plan.PROMOTED_FLOW: "event_promoted",
+    plan.FEEDBACK_FLOW: "event_feedback",
 }
 
 
@@ -140,3 +141,12 @@ def promoted(session: Session, event_id: int, contact_id: int, now: datetime) ->
     if event is None:
         return 0
     return enqueue_starts(session, plan.promoted(facts(event), contact_id, now), now)
+
+
+def feedback(
+    session: Session, event: OutreachEvent, contact_ids: Iterable[int], now: datetime
+) -> int:
+    """Queue "how useful was it?" for attendees (sent once the event has ended; once each,
+    however often attendance is marked)."""
+    starts = plan.feedback(facts(event), event.ends_at, contact_ids, now)
+    return enqueue_starts(session, starts, now)

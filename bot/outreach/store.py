@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from .models import (
     CANCELLED,
     DROPPED,
+    FEEDBACK_ANSWERS,
     INVITED,
     KINDS,
     MAYBE,
@@ -25,6 +26,8 @@ from .models import (
     SCHEDULED,
     WAITLIST,
     YES,
+    EventFeedback,
+    EventNote,
     OutreachEvent,
     Rsvp,
     RsvpChange,
@@ -361,3 +364,73 @@ def mark_attended(session: Session, event_id: int, contact_id: int, now: datetim
     rsvp.attended_at = rsvp.attended_at or now
     session.flush()
     return rsvp
+
+
+def save_feedback(
+    session: Session, event_id: int, contact_id: int, answer: str, language: str | None,
+    now: datetime,
+) -> EventFeedback:  # fmt: skip
+    """An attendee's "how useful was it?"; answering again replaces the earlier answer."""
+    if answer not in FEEDBACK_ANSWERS:
+        raise ValueError(f"feedback is one of {FEEDBACK_ANSWERS}, not {answer!r}")
+    found = session.scalar(
+        select(EventFeedback).where(
+            EventFeedback.event_id == event_id, EventFeedback.contact_id == contact_id
+        )
+    )
+    if found is None:
+        found = EventFeedback(event_id=event_id, contact_id=contact_id)
+        session.add(found)
+    found.answer, found.language, found.answered_at = answer, language, now
+    session.flush()
+    return found
+
+
+def feedback_counts(session: Session, event_id: int) -> dict[str, int]:
+    """Feedback answers by value, every value present (zero when none)."""
+    rows = session.execute(
+        select(EventFeedback.answer, func.count())
+        .where(EventFeedback.event_id == event_id)
+        .group_by(EventFeedback.answer)
+    )
+    found = {answer: number for answer, number in rows}
+    return {answer: found.get(answer, 0) for answer in FEEDBACK_ANSWERS}
+
+
+def add_note(session: Session, event: OutreachEvent, text: str, now: datetime) -> EventNote:
+    """Record a session's reflections; refuses an empty note."""
+    text = text.strip()
+    if not text:
+        raise EventError("the note is empty: nothing was recorded")
+    note = EventNote(event_id=event.id, text=text, created_at=now)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def notes(session: Session, event_id: int) -> list[EventNote]:
+    query = select(EventNote).where(EventNote.event_id == event_id).order_by(EventNote.id)
+    return list(session.scalars(query))
+
+
+def awaiting_feedback(
+    session: Session, contact_id: int, now: datetime, window: timedelta
+) -> OutreachEvent | None:
+    """The latest event this contact attended, ended within ``window``, not answered yet: what
+    a late answer to "how useful was it?" is about once the conversation has timed out."""
+    answered = select(EventFeedback.event_id).where(EventFeedback.contact_id == contact_id)
+    query = (
+        select(OutreachEvent)
+        .join(Rsvp, Rsvp.event_id == OutreachEvent.id)
+        .where(
+            Rsvp.contact_id == contact_id,
+            Rsvp.attended_at.is_not(None),
+            OutreachEvent.status != CANCELLED,
+            OutreachEvent.ends_at <= now,
+            OutreachEvent.ends_at > now - window,
+            OutreachEvent.id.not_in(answered),
+        )
+        .order_by(OutreachEvent.ends_at.desc())
+        .limit(1)
+    )
+    return session.scalar(query)

@@ -7,9 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .. import contacts
+from ..models import ContactTag
 from .models import Ballot, Vote
 
 
@@ -19,8 +21,9 @@ class VoteError(ValueError):
 
 def create_vote(
     session: Session, question_en: str, question_es: str, options: list[dict[str, str]],
-    now: datetime,
+    now: datetime, tag: str | None = None,
 ) -> Vote:  # fmt: skip
+    """Open a vote; with ``tag``, only contacts with that tag may vote."""
     if not question_es.strip() or not question_en.strip():
         raise VoteError(
             "a vote needs its question in English and Spanish (--question, --question-es)"
@@ -30,8 +33,12 @@ def create_vote(
     for option in options:
         if not option.get("en", "").strip() or not option.get("es", "").strip():
             raise VoteError("each option needs English and Spanish: --option 'Yes|Sí'")
+    try:
+        only = contacts.normalize_tag(tag) if tag is not None else None
+    except contacts.TagError as error:
+        raise VoteError(str(error)) from error
     vote = Vote(question_en=question_en, question_es=question_es, options=options,
-                is_open=True, created_at=now)  # fmt: skip
+                is_open=True, tag=only, created_at=now)  # fmt: skip
     session.add(vote)
     session.flush()
     return vote
@@ -44,6 +51,21 @@ def current(session: Session) -> Vote | None:
     )
 
 
+def current_for(session: Session, contact_id: int) -> Vote | None:
+    """The newest open vote this contact may cast (VOTAR answers it): a partners-only vote
+    opened later does not hide an earlier one open to everyone."""
+    tagged = select(ContactTag.tag).where(ContactTag.contact_id == contact_id)
+    query = select(Vote).where(
+        Vote.is_open.is_(True), or_(Vote.tag.is_(None), Vote.tag.in_(tagged))
+    )
+    return session.scalar(query.order_by(Vote.id.desc()).limit(1))
+
+
+def eligible(session: Session, vote: Vote, contact_id: int) -> bool:
+    """Whether this contact may vote: anyone, or only those with the vote's tag."""
+    return vote.tag is None or contacts.has_tag(session, contact_id, vote.tag)
+
+
 def cast(
     session: Session, vote: Vote, contact_id: int, option: int, language: str | None,
     now: datetime,
@@ -53,6 +75,8 @@ def cast(
         raise VoteError("this vote is closed")
     if not 1 <= option <= len(vote.options):
         raise VoteError(f"no option {option}")
+    if not eligible(session, vote, contact_id):
+        raise VoteError(f"only contacts tagged {vote.tag} may vote")
     ballot = session.scalar(
         select(Ballot).where(Ballot.vote_id == vote.id, Ballot.contact_id == contact_id)
     )

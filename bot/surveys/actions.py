@@ -79,20 +79,31 @@ def _resume_result(context: ActionContext, response: SurveyResponse) -> ActionRe
 # ---- menu ---------------------------------------------------------------------------------
 
 
+def _may_answer(deps: Any, survey: SurveyDefinition) -> bool:
+    """A survey limited to a tag (the partner survey) is for contacts with that tag only."""
+    return survey.tag is None or contacts.has_tag(deps.session, deps.contact.id, survey.tag)
+
+
+def _open_for(deps: Any) -> list[str]:
+    """The open surveys this contact may answer, the most recently opened first."""
+    surveys = load_surveys(deps.settings.flows_dir)
+    return [
+        key for key in store.open_keys(deps.session, surveys) if _may_answer(deps, surveys[key])
+    ]
+
+
 def survey_open(deps: Any) -> bool:
-    """Menu predicate: is any survey open for residents right now?"""
+    """Menu predicate: is any survey open for this contact right now?"""
     if deps is None:
         return False
-    surveys = load_surveys(deps.settings.flows_dir)
-    return bool(store.open_keys(deps.session, surveys))
+    return bool(_open_for(deps))
 
 
 def pick(context: ActionContext) -> ActionResult:
     """From the menu: start the open survey, or offer the open ones as a numbered question."""
     if context.deps is None:
         return ActionResult(outcome="none")
-    surveys = load_surveys(context.deps.settings.flows_dir)
-    keys = store.open_keys(context.deps.session, surveys)
+    keys = _open_for(context.deps)
     if not keys:
         return ActionResult([Outbound(context.gettext(m.NONE_OPEN))], outcome="none")
     if len(keys) == 1:
@@ -110,6 +121,8 @@ def begin(context: ActionContext) -> ActionResult:
     survey = _survey(context)
     if not store.is_open(context.deps.session, survey.key):
         return ActionResult([Outbound(context.gettext(m.CLOSED))], outcome="closed")
+    if not _may_answer(context.deps, survey):
+        return ActionResult([Outbound(context.gettext(m.TAGGED_ONLY))], outcome="closed")
     response = _resumable(context, survey)
     if response is None:
         return ActionResult()  # on to consent

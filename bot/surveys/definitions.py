@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..contacts import TAG_PATTERN
 from ..engine.flows import Flow, FlowFault, FlowSet, Step, load_flows
 from ..engine.types import LANGUAGES
 
@@ -78,6 +79,9 @@ class SurveyDefinition:
     scores: tuple[Score, ...]
     triggers: Mapping[str, tuple[str, ...]]
     source: str
+    # ``survey.tag``: only contacts with this tag may answer (``partner`` for the partner
+    # survey); residents are never offered it. None: anyone.
+    tag: str | None = None
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
@@ -166,6 +170,7 @@ def definition(flow: Flow) -> SurveyDefinition:
         scores=tuple(_score(raw) for raw in block.get("scores") or () if isinstance(raw, dict)),
         triggers=flow.triggers,
         source=str(block.get("source") or ""),
+        tag=str(block["tag"]) if block.get("tag") else None,
     )
 
 
@@ -243,6 +248,9 @@ def _problems(flow: Flow) -> Iterator[tuple[str | None, str]]:
     version = block.get("version")
     if not isinstance(version, int) or version < 1:
         yield None, "survey.version must be a whole number, 1 or more"
+    tag = block.get("tag")
+    if tag is not None and (not isinstance(tag, str) or not TAG_PATTERN.match(tag)):
+        yield None, "survey.tag must be a tag as stored: lowercase a-z, 0-9 and hyphens"
     current = fingerprint(flow)
     declared = str(block.get("fingerprint") or "")
     if not declared:

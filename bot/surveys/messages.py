@@ -4,6 +4,10 @@ from ..engine.messages import N_
 
 CLOSED = N_("This survey is closed right now. Thank you for your interest! Reply MENU for options.")
 NONE_OPEN = N_("There is no survey open right now. Thank you! Reply MENU for options.")
+TAGGED_ONLY = N_(
+    "This survey is only for those we invited to answer it. Thank you for your interest! "
+    "Reply MENU for options."
+)
 DECLINED = N_("No problem, nothing was saved. Reply MENU for options.")
 # A positive PHQ-2: the crisis lines, said gently. 988 in Spanish: call and press 2, or text
 # AYUDA to 988 (pressing 2 only works on a call).

@@ -135,10 +135,12 @@ def test_bad_broadcasts_are_refused_clearly(app, vecino, clock):  # type: ignore
     cases = {
         ("send", *TEXT, "--where", "zip=10001"): "nobody matches: the audience is empty",
         ("send", *TEXT, "--at", "2026-11-23T09:00"): "that time has passed",
-        ("send", *TEXT, "--where", "tag=partner"): "unknown filter 'tag'",
+        ("send", *TEXT, "--where", "tags=partner"): "unknown filter 'tags'",
+        ("send", *TEXT, "--where", "tag=partner"): "nobody matches: the audience is empty",
+        ("send", *TEXT, "--where", "tag=no/way"): "'no/way' is not a tag",
         ("send", "--text", "Hi"): "a text broadcast needs both --text and --text-es",
         ("send", "--event", "99"): "no event 99",
-        ("send", "--event", "1", *TEXT): "give either --event ID or --text TEXT --text-es TEXT",
+        ("send", "--event", "1", *TEXT): "give one of --event ID, --survey KEY, or --text",
         ("cancel", "7"): "no broadcast 7",
     }
     for args, message in cases.items():
