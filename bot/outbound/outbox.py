@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -87,16 +87,26 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     statements; returns how many were new (a key queued before is skipped)."""
     if not rows:
         return 0
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(OutboxMessage.id)
-    )
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql_insert if postgresql else sqlite_insert
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
     session.flush()  # as an ORM statement would: the rows' contacts must be in the database
+    connection = session.connection()
+    if postgresql and len(rows) > 1:
+        # psycopg re-parses every multi-row INSERT ... RETURNING batch in Python (70% of a
+        # 50,000-row broadcast's 33 s); one parameter set per row without RETURNING runs 4x
+        # faster. The keys already queued, counted first in this transaction, give how many
+        # are new (a broadcast's keys name the broadcast, so nobody else inserts them).
+        keys = [row["idempotency_key"] for row in rows]
+        before = connection.execute(_KEYS_QUEUED, {"keys": keys}).scalar_one()
+        connection.execute(statement, list(rows))
+        return len(set(keys)) - int(before)
     # One compiled statement, many parameter sets: SQLAlchemy batches them ("insertmanyvalues").
-    result = session.connection().execute(statement, list(rows))
+    result = connection.execute(statement.returning(OutboxMessage.id), list(rows))
     return len(result.all())
+
+
+_KEYS_QUEUED = text("SELECT count(*) FROM outbox WHERE idempotency_key = ANY(:keys)")
 
 
 def claim(

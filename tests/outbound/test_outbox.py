@@ -14,7 +14,7 @@ from bot.channels.console import ConsoleSender
 from bot.channels.senders import build_senders
 from bot.conversations import Envelope
 from bot.engine import Inbound, Outbound
-from bot.models import Contact, ConversationState, Message
+from bot.models import Contact, ConversationState, Message, OutboxMessage
 from bot.outbound import outbox
 from bot.outbound.dispatch import Dispatcher
 from bot.outbound.pacing import Pacer
@@ -305,3 +305,27 @@ def test_two_workers_at_once_send_each_message_exactly_once(vecino, clock, fake_
     assert len(numbers) == 40 and len(set(numbers)) == 40
     with vecino.db.transaction() as session:
         assert outbox.counts(session) == {("sent", "test"): 40}
+
+
+def test_enqueue_many_counts_only_the_new_keys_and_queues_each_once(vecino, clock):  # type: ignore[no-untyped-def]
+    ids = [add_contact(vecino, clock, f"+1213555{n:04d}") for n in range(4)]
+    assert enqueue(vecino, clock, ids[0], key="many:0")
+
+    def rows() -> list[dict]:
+        return [
+            outbox.values(contact_id, "sms", reason="test", key=f"many:{n}", now=clock(),
+                          flow_id="broadcast", params={"broadcast_id": 1})
+            for n, contact_id in enumerate(ids)
+        ]  # fmt: skip
+
+    with vecino.db.transaction() as session:
+        assert outbox.enqueue_many(session, rows()) == 3  # many:0 was queued before
+    with vecino.db.transaction() as session:
+        assert outbox.enqueue_many(session, rows()) == 0
+        keys = session.scalars(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.idempotency_key.like("many:%")
+            )
+        ).all()
+    assert sorted(keys) == [f"many:{n}" for n in range(4)]
+    assert row(vecino, "many:2").params == {"broadcast_id": 1}
