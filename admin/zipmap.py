@@ -25,7 +25,7 @@ WIDTH = 640
 PAD = 16  # around the plotted area, so edge bubbles are not cut
 LEGEND_ROW = 20
 R_MIN, R_MAX = 4.0, 24.0
-OUTLINE_R = 1.6
+OUTLINE_R = 2.2
 LABELLED = 10  # the busiest ZIPs get their code written beside the bubble
 # Share of searches that found nothing near -> band. Colour-blind-safe enough with the titles:
 # green, amber, orange, red, from "everyone found a place" to "nobody did".
@@ -153,7 +153,7 @@ def render(needs_map: NeedsMap, words: MapWords) -> Markup:
         f'<title id="needs-map-title">{escape(words.title)}</title>',
         f'<rect class="sea" x="0" y="0" width="{needs_map.width}" '
         f'height="{needs_map.height}" fill="#ffffff"/>',
-        '<g class="county" fill="#cfcbc2">',
+        '<g class="county" fill="#b9b4a9">',
         *(f'<circle cx="{x}" cy="{y}" r="{OUTLINE_R}"/>' for x, y in needs_map.outline),
         "</g>",
         '<g class="zips" stroke="#2b2b2b" stroke-width="0.8" fill-opacity="0.82">',

@@ -32,9 +32,11 @@ def test_sign_in_and_watch_residents_arrive_on_the_dashboard(page, live_server, 
         resident = Resident(live_server, f"+1213555010{n}")
         resident.send(greeting)
         resident.send(choice)
+    resident.send("ya no quiero vivir")  # the last one: an open crisis flag
     page.reload()
     assert page.text_content("#total-contacts") == "3"
     assert page.locator("svg.chart rect").count() > 0
+    assert page.text_content("ul.open-flags").strip() == "Crisis message: 1"
     shot(page, "dashboard")
 
 
