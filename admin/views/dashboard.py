@@ -9,11 +9,12 @@ from flask import redirect, render_template, url_for
 from bot.i18n import local_pattern
 
 from .. import stats
-from ..blueprint import EVERYONE, allow, blueprint
+from ..blueprint import EVERYONE, STAFF, allow, blueprint
 from ..charts import bars
+from ..context import current_user, language, now, reading, services
 from ..context import gettext as _
-from ..context import language, now, reading, services
 from .events import status_label, upcoming
+from .flags import by_urgency, reason_label
 
 UPCOMING_EVENTS = 5
 
@@ -51,6 +52,9 @@ def dashboard():  # type: ignore[no-untyped-def]
         funnel=sorted(funnel.items()),
         gaps=gaps,
         flags=flags,
+        flags_by_urgency=by_urgency(flags),
+        reason_label=reason_label,
+        can_open_flags=current_user().role in STAFF,  # partners see the counts, not the queue
         searches=searches,
         unmet=unmet,
         names=names,

@@ -6,6 +6,8 @@ roles that may read residents' messages; handling one needs a note and is audite
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
@@ -25,7 +27,12 @@ REASONS = {
     "survey_phq2_positive": N_("Positive depression screen (PHQ-2)"),
     "survey_callback": N_("Asked for a call back"),
     handoff.REASON: N_("Asked for a person"),
+    "followup_no_help": N_("Did not get help from a referral and asked for a person"),
+    "survey_partner_capacity": N_("A partner ran short of stock, staff or space"),
 }
+# A reason is a short code written by the bot (flows may add new ones): anything else in the
+# filter is a mistyped or forged link, refused with a reason instead of an empty queue.
+REASON_CODE = re.compile(r"[a-z0-9_]{1,32}")
 AROUND = 6  # messages shown before and after the flagged one
 MAX_NOTE = 2000
 PAGE = 100
@@ -35,10 +42,20 @@ def reason_label(reason: str) -> str:
     return _(REASONS[reason]) if reason in REASONS else reason
 
 
+def by_urgency(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Open flags per reason in the order staff should look at them: ``REASONS`` lists the
+    most urgent first (crisis, violence at home); reasons it does not know come last."""
+    rank = {reason: i for i, reason in enumerate(REASONS)}
+    return sorted(counts.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+
+
 @blueprint.route("/flags")
 @allow(*STAFF)
 def flags():  # type: ignore[no-untyped-def]
     show = request.args.get("show", "open")
+    reason = request.args.get("reason") or None
+    if reason is not None and not REASON_CODE.fullmatch(reason):
+        abort(400, description=_("Unknown reason for a staff flag."))
     query = (
         select(StaffFlag, Contact, FlagNote)
         .join(Contact, Contact.id == StaffFlag.contact_id)
@@ -50,9 +67,13 @@ def flags():  # type: ignore[no-untyped-def]
         query = query.where(StaffFlag.resolved_at.is_(None))
     elif show == "handled":
         query = query.where(StaffFlag.resolved_at.is_not(None))
+    if reason is not None:
+        query = query.where(StaffFlag.reason == reason)
     with reading() as db:
         rows = db.execute(query).all()
-    return render_template("admin/flags.html", rows=rows, show=show, reason_label=reason_label)
+    return render_template(
+        "admin/flags.html", rows=rows, show=show, reason=reason, reason_label=reason_label
+    )
 
 
 def thread_around(db, contact_id: int, message_id: int | None, limit: int = AROUND):  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""Needs and referrals: searches by ZIP and category, and how many found nothing near."""
+"""Needs and referrals: searches by ZIP and category, and how many found nothing near,
+as a map of LA County ZIP codes (``admin/zipmap.py``) and as tables."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from sqlalchemy import func, select
 
 from bot.directory.categories import category, category_codes
 from bot.directory.models import Referral
+from bot.directory.places import resolve_zip
 from bot.directory.search import COUNT_RADII, unmet_needs
 
+from .. import zipmap
 from ..blueprint import STAFF, allow, blueprint
 from ..context import gettext as _
 from ..context import language, now, reading, services
 from ..params import date_arg
+from ..templating import number, percent
 
 
 @blueprint.route("/needs")
@@ -48,9 +52,14 @@ def needs():  # type: ignore[no-untyped-def]
             .group_by(Referral.outcome)
         ).all()
     labels = {code: category(code).label_in(language()) for code in category_codes()}
+    totals = zipmap.zip_totals(rows)
+    needs_map = zipmap.layout(totals)
     return render_template(
         "admin/needs.html",
         rows=rows,
+        needs_map=needs_map,
+        map_svg=zipmap.render(needs_map, map_words(int(radius), totals)) if totals else None,
+        zip_rows=[(need, city_of(need.zip_code)) for need in totals],
         outcomes=outcomes,
         labels=labels,
         since=since_day,
@@ -58,4 +67,39 @@ def needs():  # type: ignore[no-untyped-def]
         radius=radius,
         chosen=chosen,
         radii=COUNT_RADII,
+    )
+
+
+def city_of(zip_code: str) -> str:
+    place = resolve_zip(zip_code)
+    return place.city if place else "–"
+
+
+def map_words(miles: int, totals: list[zipmap.ZipNeed]) -> zipmap.MapWords:
+    """The map's title, legend and each bubble's description, in the organizer's language."""
+
+    def describe(need: zipmap.ZipNeed, city: str) -> str:
+        return _(
+            "{zip} ({city}): {searches} search(es), {unmet} found nothing within {r} mi ({share})",
+            zip=need.zip_code,
+            city=city,
+            searches=number(need.searches),
+            unmet=number(need.unmet),
+            r=miles,
+            share=percent(need.share),
+        )
+
+    return zipmap.MapWords(
+        title=_("Resource searches by LA County ZIP code"),
+        describe=describe,
+        bands=(
+            _("Everyone found a place within {r} mi", r=miles),
+            _("Under half found nothing within {r} mi", r=miles),
+            _("Half or more found nothing within {r} mi", r=miles),
+            _("Nobody found a place within {r} mi", r=miles),
+        ),
+        size_note=_(
+            "A bigger circle means more searches (the biggest: {n}).",
+            n=number(max((need.searches for need in totals), default=0)),
+        ),
     )

@@ -32,6 +32,7 @@ class ZipPlace:
     longitude: float
     city: str
     in_la: bool
+    zip_type: str = "STANDARD"  # or "PO BOX", or "UNIQUE" (one building or institution)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,12 @@ def _all_zips() -> dict[str, ZipPlace]:
             continue
         in_la = record.get("state") == "CA" and record.get("county") == LA_COUNTY
         places[record["zip_code"]] = ZipPlace(
-            record["zip_code"], latitude, longitude, record.get("city") or "", in_la
+            record["zip_code"],
+            latitude,
+            longitude,
+            record.get("city") or "",
+            in_la,
+            record.get("zip_code_type") or "STANDARD",
         )
     return places
 
@@ -68,6 +74,11 @@ def _all_zips() -> dict[str, ZipPlace]:
 @cache
 def _la_zips() -> tuple[ZipPlace, ...]:
     return tuple(place for place in _all_zips().values() if place.in_la)
+
+
+def la_county_zips() -> tuple[ZipPlace, ...]:
+    """Every LA County ZIP with a centroid (the admin needs map draws the county from these)."""
+    return _la_zips()
 
 
 def resolve_zip(zip_code: str) -> ZipPlace | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,3 +119,30 @@ def open_surveys(vecino, clock):  # type: ignore[no-untyped-def]
     with vecino.db.transaction() as session:
         for key in ("phq2", "hunger_vital_sign"):
             store.set_open(session, key, True, clock())
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright, one per test module (imported here, not at the top,
+    so the tests that need no browser do not load Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    from .browsing import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    """A fresh browser tab (its own cookies) on the app served over loopback."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1200, "height": 900}, locale="en-US"
+    )
+    tab = context.new_page()
+    yield tab
+    context.close()

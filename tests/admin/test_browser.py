@@ -1,19 +1,12 @@
 """The admin view in a real browser: Debian's Chromium driven by Playwright, against the app
 served on loopback, with residents texting in through the signed Twilio webhook.
 
-Set ``VECINO_SCREENSHOTS=docs/img`` (``make screenshots``) to save the README's pictures.
-Chromium comes from Debian (``.ci/run`` and ``make test`` install it); Playwright never
-downloads a browser here.
+Set ``VECINO_SCREENSHOTS=docs/img`` (``make screenshots``) to save the README's pictures; the
+``browser`` and ``page`` fixtures are in ``conftest.py``, the helpers in ``browsing.py``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
 from bot.channels.twilio_rest import TwilioRestSender
@@ -24,53 +17,7 @@ from bot.surveys import store
 from ..conftest import settings_with
 from ..fake_twilio_api import FakeTwilioApi
 from ..test_live_server import Resident
-from .conftest import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("VECINO_SCREENSHOTS")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1200, "height": 900}, locale="en-US"
-    )
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
-def sign_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/admin/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+from .browsing import shot, sign_in
 
 
 def test_sign_in_and_watch_residents_arrive_on_the_dashboard(page, live_server, accounts):  # type: ignore[no-untyped-def]
@@ -85,9 +32,11 @@ def test_sign_in_and_watch_residents_arrive_on_the_dashboard(page, live_server, 
         resident = Resident(live_server, f"+1213555010{n}")
         resident.send(greeting)
         resident.send(choice)
+    resident.send("ya no quiero vivir")  # the last one: an open crisis flag
     page.reload()
     assert page.text_content("#total-contacts") == "3"
     assert page.locator("svg.chart rect").count() > 0
+    assert page.text_content("ul.open-flags").strip() == "Crisis message: 1"
     shot(page, "dashboard")
 
 
@@ -158,6 +107,10 @@ def test_survey_and_needs_pages(page, live_server, accounts, vecino, clock):  # 
         ("+12135550150", ["food survey", "yes", "often", "sometimes"]),
         ("+12135550151", ["encuesta comida", "si", "nunca", "nunca"]),
         ("+12135550152", ["food 90057"]),
+        ("+12135550153", ["food 93534"]),  # Lancaster: nothing near
+        ("+12135550154", ["housing 90026"]),
+        ("+12135550155", ["comida 90011"]),
+        ("+12135550156", ["food 90011"]),
     ):
         resident = Resident(live_server, number)
         for word in words:
@@ -167,7 +120,11 @@ def test_survey_and_needs_pages(page, live_server, accounts, vecino, clock):  # 
     assert page.text_content("#responses") == "2"
     shot(page, "survey")
     page.goto("/admin/needs")
-    assert "90057" in page.text_content("table")
+    assert "90057" in page.text_content("table.needs")
+    assert page.locator("svg.map circle.zip").count() == 4  # 90057, 93534, 90026, 90011
+    assert "93534 (Lancaster): 1 search(es), 1 found nothing within 3 mi" in page.text_content(
+        "svg.map circle.zip[data-zip='93534'] title"
+    )
     shot(page, "needs")
 
 

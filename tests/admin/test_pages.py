@@ -66,6 +66,40 @@ def test_a_crisis_flag_is_queued_shown_in_context_and_handled_with_a_note(
         assert "flag.handle" in session.scalars(select(AuditEntry.action)).all()
 
 
+def test_dashboard_names_open_flags_in_words_and_links_each_reason_to_its_queue(
+    organizer, partner, twilio
+):  # type: ignore[no-untyped-def]
+    for sender in ("+13235550311", "+13235550312"):
+        twilio.post("hola", sender=sender)
+        twilio.post("1", sender=sender)
+    twilio.post("me quiero morir", sender="+13235550311")
+    twilio.post("quiero hablar con una persona", sender="+13235550312")
+    text = _text(organizer.client.get("/admin/dashboard"))
+    flags = text.split('<ul class="open-flags">')[1].split("</ul>")[0]
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>: <strong>(\d+)</strong>', flags) == [
+        ("/admin/flags?reason=crisis", "Crisis message", "1"),  # the most urgent first
+        ("/admin/flags?reason=handoff", "Asked for a person", "1"),
+    ]
+    assert "crisis:" not in flags and "handoff:" not in flags
+    crisis = _text(organizer.client.get("/admin/flags?reason=crisis"))
+    assert "Only: Crisis message" in crisis
+    assert "Crisis message" in crisis.split('<table class="flags">')[1]
+    assert "Asked for a person" not in crisis.split('<table class="flags">')[1]
+    assert 'href="/admin/flags?show=handled&amp;reason=crisis"' in crisis  # tabs keep the filter
+    handoff = _text(organizer.client.get("/admin/flags?reason=handoff"))
+    assert "Crisis message" not in handoff.split('<table class="flags">')[1]
+    bad = organizer.client.get("/admin/flags?reason=<script>")
+    assert bad.status_code == 400 and "Unknown reason" in bad.get_data(as_text=True)
+    # In Spanish; partners see the counts but no link into a queue they may not open.
+    organizer.post("/admin/language", {"language": "es"})
+    spanish = _text(organizer.client.get("/admin/dashboard"))
+    assert ">Mensaje de crisis</a>: <strong>1</strong>" in spanish
+    assert ">Pidió hablar con una persona</a>: <strong>1</strong>" in spanish
+    shown = _text(partner.client.get("/admin/dashboard")).split('<ul class="open-flags">')[1]
+    assert "Crisis message: <strong>1</strong>" in shown.split("</ul>")[0]
+    assert "/admin/flags" not in shown.split("</ul>")[0]
+
+
 def test_html_in_residents_messages_and_resource_names_is_escaped(organizer, twilio, vecino):  # type: ignore[no-untyped-def]
     twilio.post("<script>alert(1)</script> hola", sender="+13235550401")
     listing = _text(organizer.client.get("/admin/conversations"))
@@ -120,8 +154,9 @@ def test_needs_page_lists_searches_by_zip_and_category(organizer, twilio):  # ty
     twilio.post("food 90057", sender="+13235550701")
     twilio.post("food 93534", sender="+13235550702")  # Lancaster: nothing near
     text = _text(organizer.client.get("/admin/needs"))
-    assert "<td>90057</td>" in text and "<td>93534</td>" in text
-    row = text.split("<td>93534</td>")[1].split("</tr>")[0]
+    table = text.split('<table class="needs">')[1].split("</table>")[0]  # by ZIP and category
+    assert "<td>90057</td>" in table and "<td>93534</td>" in table
+    row = table.split("<td>93534</td>")[1].split("</tr>")[0]
     assert "<td>1</td>\n      <td>1</td>" in row  # one search, found nothing within 3 mi
     bad = organizer.client.get("/admin/needs?radius=7")
     assert bad.status_code == 400 and "1, 3 or 10 miles" in bad.get_data(as_text=True)
