@@ -143,6 +143,21 @@ def flag_for_staff(
     return flag
 
 
+def resolve_flag(flag: StaffFlag, now: datetime) -> None:
+    """A person on staff handled this flag."""
+    flag.resolved_at = now
+
+
+def resolve_flags(session: Session, flag_ids: Sequence[int], now: datetime) -> None:
+    """``resolve_flag`` for many at once, by id (those still open)."""
+    if flag_ids:
+        session.execute(
+            update(StaffFlag)
+            .where(StaffFlag.id.in_(flag_ids), StaffFlag.resolved_at.is_(None))
+            .values(resolved_at=now)
+        )
+
+
 def find(session: Session, channel: str, address: str, lock: bool = False) -> Contact | None:
     query = select(Contact).where(Contact.channel == channel, Contact.address == address)
     if lock:

@@ -23,7 +23,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import contacts
@@ -208,8 +208,7 @@ def open_flags(session: Session, contact_id: int) -> list[StaffFlag]:
 def close_flags(session: Session, contact_id: int, now: datetime) -> list[int]:
     """Resolve the contact's open handoff flags; returns their ids."""
     ids = [flag.id for flag in open_flags(session, contact_id)]
-    if ids:
-        session.execute(update(StaffFlag).where(StaffFlag.id.in_(ids)).values(resolved_at=now))
+    contacts.resolve_flags(session, ids, now)
     return ids
 
 

@@ -11,7 +11,7 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot import handoff
+from bot import contacts, handoff
 from bot.i18n import N_
 from bot.models import Contact, Message, StaffFlag
 
@@ -126,7 +126,7 @@ def handle_flag(flag_id: int):  # type: ignore[no-untyped-def]
             abort(404, description=_("There is no staff flag {id}.", id=flag_id))
         if row.resolved_at is not None:
             abort(409, description=_("Someone already marked this flag handled."))
-        row.resolved_at = moment
+        contacts.resolve_flag(row, moment)
         if row.reason == handoff.REASON:  # handled means answered: the bot takes over again
             contact = handoff.lock(db, row.contact_id)
             if contact is not None:
