@@ -152,6 +152,8 @@ def test_the_offer_is_previewed_booked_by_number_and_reminded(app, vecino, clock
     assert rsvps(vecino, group) == [("28 01:00", ben, "yes", "slot_offer")]
     again = offer(app, group)
     assert again.exit_code == 1 and "nobody matches" in again.output  # both offered already
+    listing = cli(app, "broadcasts", "list").output
+    assert f" 2 slots {group}: queued 0 sent 2 delivered 0" in listing
 
     clock.advance(days=2, hours=8)  # Thursday 18:00 in Los Angeles: 23 hours before
     assert jobs.event_scan()["reminders"] == 1
