@@ -205,7 +205,7 @@ def test_none_fits_records_a_no_on_each_slot_and_one_flag(app, vecino, clock, fa
     offer(app, group, "--yes")
     dispatcher(vecino, clock).run_once()
     assert say(vecino, "quizás el lunes", ANA) == [
-        "Responde con el número del horario que te queda, o NINGUNO si ninguno te queda."
+        "Responde con el número del horario, o NINGUNO si ninguno te queda."
     ]
     assert say(vecino, "ninguno", ANA) == [
         "Gracias por avisarnos. Una persona de nuestro equipo se comunicará contigo para buscar "
