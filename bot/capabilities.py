@@ -11,6 +11,7 @@ from .directory.followup import register as register_followup
 from .engine import Capabilities
 from .handoff import register as register_handoff
 from .outreach.actions import register as register_outreach
+from .outreach.slot_actions import register as register_slots
 from .surveys.actions import register as register_surveys
 
 
@@ -20,5 +21,6 @@ def build_capabilities() -> Capabilities:
     register_directory(capabilities)
     register_followup(capabilities)
     register_outreach(capabilities)
+    register_slots(capabilities)
     register_handoff(capabilities)
     return capabilities

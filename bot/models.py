@@ -203,6 +203,11 @@ class OutboxMessage(Base):
     reason: Mapped[str] = mapped_column(String(32))  # "followup", "survey_nudge", ...
     # Unique per purpose ("followup:search:42"): a job that runs twice enqueues once.
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    # The broadcast that queued this row, for its progress and its cancel. Not in the key: an
+    # event's invitation keeps the event's key whoever queues it (``vecino events invite`` or
+    # any broadcast), so one contact is invited to one event once. No foreign key: the outbox
+    # knows nothing of outreach's tables.
+    broadcast_id: Mapped[int | None] = mapped_column(Integer, index=True)
     flow_id: Mapped[str | None] = mapped_column(String(64))
     params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     payload: Mapped[list[Any] | None] = mapped_column(JSON)

@@ -16,8 +16,16 @@ from sqlalchemy import delete, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from .directory.models import Referral, ResourceSearch
-from .models import Contact, ContactTag, ConversationState, Message, StaffFlag
-from .outreach.models import EventFeedback
+from .models import Contact, ContactTag, ConversationState, Message, OutboxMessage, StaffFlag
+from .outreach import sending, store
+from .outreach.models import (
+    YES,
+    Ballot,
+    EventFeedback,
+    PublicComment,
+    Rsvp,
+    RsvpChange,
+)
 from .surveys.models import SurveyResponse
 
 log = logging.getLogger(__name__)
@@ -86,18 +94,24 @@ class ForgetReport:
     referrals: int
     staff_flags: int
     kept_opt_out: bool
+    rsvps: int = 0
+    ballots: int = 0
+    public_comments: int = 0
 
 
-def forget_contact(session: Session, contact: Contact) -> ForgetReport:
+def forget_contact(session: Session, contact: Contact, now: datetime) -> ForgetReport:
     """Erase one resident: messages, survey answers, referrals, flags, conversation, tags,
-    event feedback, contact.
+    event RSVPs, ballots, public comments, event feedback, their outbox rows, contact.
 
     Searches stay as de-identified counts (category, ZIP, what was near). A resident who
     opted out keeps a bare row (channel, address, opt-out time) and nothing else: it is what
-    keeps them from being texted again, which is what they asked for.
+    keeps them from being texted again, which is what they asked for. Their RSVPs, ballots and
+    comments go explicitly, for that bare row too (a deleted row would lose them by cascade);
+    a seat they held goes to the next person on the waitlist, who is told.
     """
     cid = contact.id
     searches = _deidentify_searches(session, ResourceSearch.contact_id == cid)
+    rsvps = _forget_rsvps(session, cid, now)
     counts = {
         name: session.execute(
             delete(model)
@@ -112,6 +126,10 @@ def forget_contact(session: Session, contact: Contact) -> ForgetReport:
             ("conversation", ConversationState),
             ("tags", ContactTag),  # "partner", "interview-ok": facts about them, gone with them
             ("event_feedback", EventFeedback),
+            ("ballots", Ballot),  # a tally drops their vote, as if never cast
+            ("public_comments", PublicComment),
+            # What was queued for them: a sent row's payload is the text they were sent.
+            ("outbox", OutboxMessage),
         )
     }
     session.expire(contact, ["conversation"])
@@ -131,9 +149,38 @@ def forget_contact(session: Session, contact: Contact) -> ForgetReport:
         counts["referrals"],
         counts["staff_flags"],
         kept,
+        rsvps,
+        counts["ballots"],
+        counts["public_comments"],
     )
     log.info("forgot contact %s: %s", cid, report)  # the id only: the number is gone
     return report
+
+
+def _forget_rsvps(session: Session, contact_id: int, now: datetime) -> int:
+    """Delete a contact's RSVPs and their history; an upcoming event's freed seat goes to the
+    oldest waitlisted yes (told through the outbox). Returns how many RSVPs went."""
+    held = session.scalars(
+        select(Rsvp.event_id).where(Rsvp.contact_id == contact_id, Rsvp.status == YES)
+    ).all()
+    mine = select(Rsvp.id).where(Rsvp.contact_id == contact_id)
+    session.execute(
+        delete(RsvpChange)
+        .where(RsvpChange.rsvp_id.in_(mine))
+        .execution_options(synchronize_session=False)
+    )
+    deleted = session.execute(
+        delete(Rsvp)
+        .where(Rsvp.contact_id == contact_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    for event_id in held:
+        event = store.get(session, event_id)
+        if event is None or store.closed_reason(event, now) is not None:
+            continue
+        while (seat := store.promote_next(session, event, now)) is not None:
+            sending.promoted(session, event.id, seat.contact_id, now)
+    return int(deleted or 0)
 
 
 def _deidentify_searches(session: Session, where) -> int:  # type: ignore[no-untyped-def]

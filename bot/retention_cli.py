@@ -62,11 +62,13 @@ def contacts_forget(address: str, yes: bool) -> None:
         if not yes:
             click.confirm(f"Erase everything about {names}? This cannot be undone", abort=True)
         for contact in contacts:
-            report = forget_contact(session, contact)
+            report = forget_contact(session, contact, vecino.conversations.clock())
             click.echo(
                 f"Forgot {contact.channel} {mask_address(contact.address)}: "
                 f"{report.messages} message(s), {report.survey_responses} survey response(s), "
-                f"{report.referrals} referral(s), {report.staff_flags} staff flag(s) erased; "
+                f"{report.referrals} referral(s), {report.staff_flags} staff flag(s), "
+                f"{report.rsvps} RSVP(s), {report.ballots} ballot(s), "
+                f"{report.public_comments} public comment(s) erased; "
                 f"{report.searches_deidentified} search(es) kept without the resident"
                 + (
                     "; kept as opted out, so they are never texted again."

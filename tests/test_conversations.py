@@ -5,7 +5,8 @@ A case may list ``setup`` commands (``vecino`` arguments) to run before its turn
 ``[demo]`` to load the demo directory or ``[surveys, open, phq2]``; ``deliver`` runs the
 worker's sender once (console senders), so what the setup queued (an invitation) goes out.
 A ``deliver: true`` turn does the same between turns (after a ``wait``, say) and records what
-went out as ``sent``.
+went out as ``sent``. A turn with ``from: ADDRESS`` is sent by another resident on the same
+channel (two residents replying to the same offer).
 Regenerate the expected replies after an intended change with
 ``pytest tests/test_conversations.py --update-golden`` and review the diff like code.
 
@@ -16,6 +17,7 @@ the SMS text, ``expect_telegram`` the Telegram messages (text as sent, HTML-esca
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,15 @@ from bot.conversations import Envelope
 from bot.engine import Inbound
 
 FOLDER = Path(__file__).parent / "conversations"
+# An event's public token is random: a calendar link reads the same in every run.
+CALENDAR_LINK = re.compile(r"/events/[A-Za-z0-9_-]+\.ics")
+
+
 CASES = sorted(FOLDER.rglob("*.yaml"))
+
+
+def _steady(text: str) -> str:
+    return CALENDAR_LINK.sub("/events/TOKEN.ics", text)
 
 
 def _literal(dumper: yaml.Dumper, value: str) -> yaml.Node:
@@ -55,11 +65,11 @@ def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-de
             played.append({"wait": turn["wait"]})
             continue
         if turn.get("deliver"):
-            played.append({"deliver": True, "sent": _deliver_and_read(vecino)})
+            played.append({"deliver": True, "sent": _steady(_deliver_and_read(vecino))})
             continue
         envelope = Envelope(
             channel,
-            address,
+            str(turn.get("from", address)),
             Inbound(text=str(turn["send"])),
             provider_id=f"{case['name']}-{number}",
         )
@@ -68,9 +78,10 @@ def play(vecino, clock, case: dict) -> list[dict]:  # type: ignore[no-untyped-de
         telegram = TelegramRenderer(vecino.catalogs, delivery.language).render(delivery.replies)
         played.append(
             {
+                **({"from": str(turn["from"])} if "from" in turn else {}),
                 "send": str(turn["send"]),
-                "expect": "\n---\n".join(replies),
-                "expect_telegram": "\n---\n".join(m.as_text() for m in telegram),
+                "expect": _steady("\n---\n".join(replies)),
+                "expect_telegram": _steady("\n---\n".join(m.as_text() for m in telegram)),
             }
         )
     return played

@@ -25,3 +25,57 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path):  # type: ignore[no-untyp
     upgrade(url)
     downgrade(url, "base")
     upgrade(url)
+
+
+def test_0012_ties_outbox_rows_to_their_broadcast_and_invitations_to_the_event():  # type: ignore[no-untyped-def]
+    """Rows queued before 0012 keep counting for their broadcast, and an invitation already
+    queued by a broadcast takes the event's key, so ``events invite`` cannot repeat it."""
+    import os
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from bot.models import Contact, OutboxMessage
+    from bot.outreach.models import Broadcast, OutreachEvent
+    from bot.schema import scratch_database
+
+    at = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+    server = os.environ.get("DATABASE_URL", "").strip()
+    with scratch_database(server, "vecino_migration", migrate=False) as url:
+        upgrade(url, "0011_tags")
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(insert(Contact.__table__), [
+                {"id": 1, "channel": "sms", "address": "+12135550123", "first_seen_at": at,
+                 "last_seen_at": at},
+            ])  # fmt: skip
+            connection.execute(insert(OutreachEvent.__table__).values(
+                id=7, token="t7", kind="town_hall", title_en="T", title_es="A", starts_at=at,
+                ends_at=at, timezone="America/Los_Angeles", status="scheduled",
+                remind_minutes=[], sequence=0, created_at=at, updated_at=at,
+            ))  # fmt: skip
+            connection.execute(insert(Broadcast.__table__), [
+                {"id": b, "event_id": e, "filters": [], "status": "queued", "recipients": 1,
+                 "send_at": at, "created_at": at}
+                for b, e in ((1, 7), (2, 7), (3, None))
+            ])  # fmt: skip
+            connection.execute(insert(OutboxMessage.__table__), [
+                {"contact_id": 1, "channel": "sms", "reason": "broadcast", "idempotency_key": key,
+                 "flow_id": "x", "status": "pending", "not_before": at, "attempts": 0,
+                 "created_at": at, "updated_at": at}
+                for key in ("broadcast:1:1", "broadcast:2:1", "broadcast:3:1", "followup:9")
+            ])  # fmt: skip
+        upgrade(url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(OutboxMessage.idempotency_key, OutboxMessage.broadcast_id).order_by(
+                    OutboxMessage.id
+                )
+            ).all()
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("event:7:invite:1", 1),  # the event's key: one invitation per contact per event
+        ("broadcast:2:1", 2),  # the duplicate the old keys let in: still counted, keyed apart
+        ("broadcast:3:1", 3),  # a text keeps its key
+        ("followup:9", None),
+    ]

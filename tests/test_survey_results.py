@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,48 @@ def test_export_is_one_row_per_response_de_identified_with_scores(vecino, family
     assert second["needs_food"] == "0" and second["callback"] == ""
 
 
+def test_a_question_s_top_code_is_honoured_by_the_default_export(vecino, family_answers):  # type: ignore[no-untyped-def]
+    """``top_code: 3`` shows 4 people as "3+"; ``top_code: false`` keeps it; --exact ignores
+    both. The default (6) stays for every other number question."""
+    survey = SURVEYS["family_checkin"]
+
+    def with_top_code(value: int | None):  # type: ignore[no-untyped-def]
+        questions = tuple(
+            replace(q, top_code=value) if q.key == "household_size" else q for q in survey.questions
+        )
+        return replace(survey, questions=questions)
+
+    for value, shown in ((3, "3+"), (None, "4"), (6, "4")):
+        with vecino.db.transaction() as session:
+            header, rows = export_rows(session, with_top_code(value), "k")
+        assert rows[0][header.index("household_size")] == shown, value
+    with vecino.db.transaction() as session:
+        header, rows = export_rows(session, with_top_code(3), "k", exact=True)
+    assert rows[0][header.index("household_size")] == "4"
+
+
+def test_top_code_is_read_from_the_survey_file(tmp_path: Path):
+    def household(top_code: str) -> str:
+        return f"    save: household_size\n    top_code: {top_code}\n"
+
+    for written, expected in (("false", None), ("50", 50)):
+        flows = _broken_flows(
+            tmp_path / written,
+            lambda t, w=written: t.replace("    save: household_size\n", household(w)),
+            "family_checkin.yaml",
+        )
+        assert validate_surveys(load_flows(flows)) == []  # what residents see did not change
+        question = load_surveys(flows)["family_checkin"].question("household_size")
+        assert question is not None and question.top_code == expected
+    bad = _broken_flows(
+        tmp_path / "bad",
+        lambda t: t.replace("    save: household_size\n", household("'lots'")),
+        "family_checkin.yaml",
+    )
+    faults = [str(f) for f in validate_surveys(load_flows(bad))]
+    assert any("top_code must be false" in f for f in faults), faults
+
+
 def test_pseudonym_is_the_contact_s_and_stable(vecino, family_answers):  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
@@ -176,10 +219,10 @@ def test_summary_counts_per_question_and_language(vecino, family_answers):  # ty
 # ---- survey checks --------------------------------------------------------------------------
 
 
-def _broken_flows(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+def _broken_flows(tmp_path: Path, edit, name: str = "phq2.yaml") -> Path:  # type: ignore[no-untyped-def]
     flows = tmp_path / "flows"
     shutil.copytree(PROJECT_ROOT / "flows", flows)
-    path = flows / "surveys" / "phq2.yaml"
+    path = flows / "surveys" / name
     path.write_text(edit(path.read_text()))
     return flows
 
@@ -217,6 +260,10 @@ def _broken_flows(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
         (
             lambda t: t.replace("'Nearly every day', es: 'Casi", "'Almost every day', es: 'Casi"),
             "the questions changed since version 2 was recorded: raise survey.version",
+        ),
+        (
+            lambda t: t.replace("    save: phq2_down\n", "    save: phq2_down\n    top_code: 10\n"),
+            "step 'down': top_code is for number questions only",
         ),
     ],
 )

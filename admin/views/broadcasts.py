@@ -48,11 +48,16 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _open_events(db) -> list[OutreachEvent]:  # type: ignore[no-untyped-def]
-    """Events people can still be invited to (the domain checks the cut-off again)."""
+    """Events people can still be invited to (the domain checks the cut-off again). Not
+    interview slots: a group is offered as one list (``vecino broadcasts send --slots``)."""
     return list(
         db.scalars(
             select(OutreachEvent)
-            .where(OutreachEvent.status == SCHEDULED, OutreachEvent.starts_at > now())
+            .where(
+                OutreachEvent.status == SCHEDULED,
+                OutreachEvent.starts_at > now(),
+                OutreachEvent.slot_group.is_(None),
+            )
             .order_by(OutreachEvent.starts_at)
         )
     )

@@ -61,8 +61,10 @@ def values(
     messages: Sequence[Outbound] | None = None,
     not_before: datetime | None = None,
     expires_at: datetime | None = None,
+    broadcast_id: int | None = None,
 ) -> dict[str, Any]:
-    """One outbox row, for ``enqueue_many`` (the arguments are ``enqueue``'s)."""
+    """One outbox row, for ``enqueue_many`` (the arguments are ``enqueue``'s, and the
+    broadcast that queues it, if one does)."""
     if (flow_id is None) == (messages is None):
         raise ValueError("enqueue needs exactly one of flow_id and messages")
     return {
@@ -70,6 +72,7 @@ def values(
         "channel": channel,
         "reason": reason[:32],
         "idempotency_key": key[:128],
+        "broadcast_id": broadcast_id,
         "flow_id": flow_id,
         "params": params,
         "payload": [m.to_payload() for m in messages] if messages is not None else None,

@@ -102,7 +102,11 @@ def rsvp(context: ActionContext) -> ActionResult:
         return _record(context, store.get(session, int(event_id)), str(wanted))
     if not candidates:
         # Asked again after answering (a maybe turning into a yes): the events they answered.
-        candidates = store.upcoming_for(session, contact.id, context.now, (MAYBE, YES, NO))
+        # Not interview slots: a "none of these" there is a no on each, and a slot is booked
+        # by its number from the offer, never by a stray "sí".
+        candidates = store.upcoming_for(
+            session, contact.id, context.now, (MAYBE, YES, NO), with_slots=False
+        )
     if len(candidates) == 1:
         return _record(context, candidates[0], str(wanted))
     if not candidates:

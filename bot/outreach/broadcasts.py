@@ -1,9 +1,10 @@
-"""Broadcasts: a bilingual text, an event's invitation, or a survey, to an audience built from
-contact facts, previewed before anything is queued.
+"""Broadcasts: a bilingual text, an event's invitation, interview slots or a survey, to an
+audience built from contact facts, previewed before anything is queued.
 
 Every recipient gets an outbox row that starts a flow at send time (``broadcast`` for a text,
-``event_invitation`` for an event, the survey's own flow for a survey: its consent question is
-the invitation), not pre-rendered messages: the engine then writes in the
+``event_invitation`` for an event, ``interview_slots`` for a group of slots, the survey's own
+flow for a survey: its consent question is the invitation), not pre-rendered messages: the
+engine then writes in the
 contact's language of that moment, leaves a resident in the middle of a survey alone until
 they finish, and the sender applies quiet hours, opt-out, expiry and the rate as for every
 message Vecino starts. A text broadcast's row carries only the broadcast's id; the words live
@@ -27,7 +28,7 @@ from ..models import Contact, ContactTag, Message, OutboxMessage
 from ..outbound.status import MessageStatus, OutboxStatus
 from ..segments import count_segments
 from ..surveys import store as survey_store
-from . import plan, sending, store
+from . import plan, sending, slots, store
 from .models import SCHEDULED, Broadcast, OutreachEvent, Rsvp
 
 FLOW = "broadcast"
@@ -46,17 +47,34 @@ def key(broadcast_id: int, contact_id: int) -> str:
     return f"broadcast:{broadcast_id}:{contact_id}"
 
 
-def audience(filters: list[str], event_id: int | None = None) -> Select[tuple[Contact]]:
+def audience_of(draft: Broadcast) -> Select[tuple[Contact]]:
+    """The audience of a broadcast as drafted (its filters, its event or slot group)."""
+    return audience(list(draft.filters), draft.event_id, draft.slot_group)
+
+
+def audience(
+    filters: list[str], event_id: int | None = None, slot_group: str | None = None
+) -> Select[tuple[Contact]]:
     """The contacts matching every filter (AND), never opted-out or unreachable ones.
 
-    For an event, contacts who already have an RSVP row (invited or answered) are left out.
+    For an event, contacts already invited are left out: those with an RSVP row (shown the
+    invitation, or answered) and those whose invitation waits in the outbox (another
+    broadcast's, or ``vecino events invite``'s, not sent yet), so the preview counts whom
+    the outbox would really queue. For interview slots, likewise: contacts offered the group
+    already (waiting or sent), and those who booked a slot or said none fits.
     """
     query = select(Contact).where(Contact.opted_out_at.is_(None), Contact.unreachable_at.is_(None))
     for text in filters:
         query = query.where(_condition(text))
     if event_id is not None:
         invited = exists().where(Rsvp.event_id == event_id, Rsvp.contact_id == Contact.id)
-        query = query.where(~invited)
+        queued = sending.pending_or_given(plan.invitation_prefix(event_id), Contact.id)
+        query = query.where(~invited, ~queued)
+    if slot_group is not None:
+        in_group = select(OutreachEvent.id).where(OutreachEvent.slot_group == slot_group)
+        answered = exists().where(Rsvp.contact_id == Contact.id, Rsvp.event_id.in_(in_group))
+        offered = sending.pending_or_given(plan.slot_offer_prefix(slot_group), Contact.id)
+        query = query.where(~answered, ~offered)
     return query.order_by(Contact.id)
 
 
@@ -129,9 +147,7 @@ def preview(
     found = Preview()
     firsts: dict[str, int] = {}
     rows = session.execute(
-        audience(list(draft.filters), draft.event_id).with_only_columns(
-            Contact.id, Contact.language, Contact.channel
-        )
+        audience_of(draft).with_only_columns(Contact.id, Contact.language, Contact.channel)
     )
     for contact_id, language, channel in rows:
         lang = _language(language)
@@ -142,7 +158,7 @@ def preview(
         firsts.setdefault(lang, contact_id)
     savepoint = session.begin_nested()  # the renders write (an invitation's RSVP): undone
     try:
-        if draft.id is None and draft.event_id is None and draft.survey_key is None:
+        if draft.id is None and _flow(draft)[0] == FLOW:
             # a text's flow reads its row
             draft.status, draft.created_at = draft.status or QUEUED, draft.created_at or now
             session.add(draft)
@@ -177,6 +193,8 @@ def _render(
 def _flow(draft: Broadcast) -> tuple[str, dict[str, Any]]:
     if draft.event_id is not None:
         return plan.INVITATION_FLOW, {"event_id": draft.event_id}
+    if draft.slot_group is not None:
+        return plan.SLOTS_FLOW, {"slot_group": draft.slot_group}
     if draft.survey_key is not None:
         return draft.survey_key, {}
     return FLOW, {"broadcast_id": draft.id}
@@ -192,6 +210,9 @@ def check(session: Session, draft: Broadcast, now: datetime) -> OutreachEvent | 
                 f"survey {draft.survey_key!r} is not open: vecino surveys open {draft.survey_key}"
             )
         return None
+    if draft.slot_group is not None:
+        _open_slots(session, draft)
+        return None
     if draft.event_id is None:
         if not (draft.text_en or "").strip() or not (draft.text_es or "").strip():
             raise BroadcastError("a text broadcast needs both --text and --text-es")
@@ -206,35 +227,57 @@ def check(session: Session, draft: Broadcast, now: datetime) -> OutreachEvent | 
     return event
 
 
+def _open_slots(session: Session, draft: Broadcast) -> list[OutreachEvent]:
+    """The group's slots still open at the send time; refuses an unknown or a full group."""
+    group = str(draft.slot_group)
+    if not slots.slots_of(session, group):
+        raise BroadcastError(f"no slot group {group!r} (vecino events list shows the groups)")
+    found = slots.open_slots(session, group, draft.send_at)
+    if not found:
+        raise BroadcastError(
+            f"slot group {group!r} has no open slot at that time: all taken, cancelled or "
+            "less than an hour away"
+        )
+    return found
+
+
 def enqueue(session: Session, draft: Broadcast, now: datetime) -> int:
     """Store the broadcast and queue one row per recipient; returns how many were queued."""
     event = check(session, draft, now)
     draft.status, draft.created_at = QUEUED, now
     session.add(draft)
     session.flush()
-    ids = list(
-        session.scalars(audience(list(draft.filters), draft.event_id).with_only_columns(Contact.id))
-    )
+    ids = list(session.scalars(audience_of(draft).with_only_columns(Contact.id)))
     if not ids:
         raise BroadcastError("nobody matches: the audience is empty, nothing was queued")
     if event is not None:
-        starts = [
-            plan.Start(s.contact_id, s.flow_id, s.params, key(draft.id, s.contact_id),
-                       s.not_before, s.expires_at)
-            for s in plan.invitations(sending.facts(event), ids, draft.send_at)
-        ]  # fmt: skip
+        # The event's own keys: a contact another broadcast (or ``events invite``) queued
+        # meanwhile is skipped by the outbox, so nobody is invited twice.
+        sending.free_unsent(session, plan.invitation_prefix(event.id))
+        starts = plan.invitations(sending.facts(event), ids, draft.send_at)
+    elif draft.slot_group is not None:
+        # Keyed on the group likewise: one offer per contact, whichever broadcast asks.
+        sending.free_unsent(session, plan.slot_offer_prefix(draft.slot_group))
+        last = max(e.starts_at for e in _open_slots(session, draft))
+        starts = plan.slot_offers(draft.slot_group, ids, draft.send_at, last)
     else:
         expires = draft.send_at + TEXT_EXPIRES
         flow_id, params = _flow(draft)
         starts = [
             plan.Start(c, flow_id, params, key(draft.id, c), draft.send_at, expires) for c in ids
         ]
-    draft.recipients = sending.enqueue_starts(session, starts, now, reason=REASON)
+    draft.recipients = sending.enqueue_starts(
+        session, starts, now, reason=REASON, broadcast_id=draft.id
+    )
+    if not draft.recipients:
+        raise BroadcastError(
+            "everyone it matches got it meanwhile from another broadcast: nothing was queued"
+        )
     return draft.recipients
 
 
 def _rows(broadcast_id: int) -> Any:
-    return OutboxMessage.idempotency_key.like(f"broadcast:{broadcast_id}:%")
+    return OutboxMessage.broadcast_id == broadcast_id
 
 
 def progress(session: Session, broadcast_id: int) -> dict[str, int]:

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from .. import contacts
 from ..conversations import lock_contact
 from ..models import Contact
-from . import sending, store
+from . import sending, slots, store
 from .models import KINDS, CommentRound, OutreachEvent, Vote
 from .store import EventDraft, EventError
 
@@ -96,18 +96,65 @@ def create(**options: str | int | None) -> None:
     click.echo(event_id)
 
 
+@events_group.command("slots")
+@click.option("--title", required=True, help="English title.")
+@click.option("--title-es", default="", help="Spanish title (required).")
+@click.option(
+    "--starts", "starts", multiple=True, required=True,
+    help="ISO 8601 start of one slot (with an offset or in VECINO_TIMEZONE); repeat per slot.",
+)  # fmt: skip
+@click.option("--minutes", default=slots.DEFAULT_MINUTES, show_default=True, type=int)
+@click.option("--place", help="Address.")
+@click.option("--link", help="Video or phone-call link.")
+@click.option("--group", help="A name for the group (default: six random letters/digits).")
+@click.option("--remind", default="1440,120", show_default=True, help="Minutes before start.")
+@click.option("--description", help="English description.")
+@click.option("--description-es", help="Spanish description.")
+def create_slots(
+    title: str, title_es: str, starts: tuple[str, ...], minutes: int, place: str | None,
+    link: str | None, group: str | None, remind: str, description: str | None,
+    description_es: str | None,
+) -> None:  # fmt: skip
+    """Create one-person interview slots at once (kind interview, capacity 1 each), grouped to
+    be offered together: ``vecino broadcasts send --slots GROUP --where tag=interview-ok``.
+    Prints the group alone on the last line."""
+    vecino = _vecino()
+    timezone = vecino.settings.timezone
+    draft = slots.SlotsDraft(
+        title_en=title, title_es=title_es,
+        starts=tuple(parse_time(value, timezone) for value in starts), timezone=timezone,
+        minutes=minutes, place=place or None, link=link or None, group=group or None,
+        remind_minutes=parse_minutes(remind), description_en=description or None,
+        description_es=description_es or None,
+    )  # fmt: skip
+    zone = ZoneInfo(timezone)
+    try:
+        with vecino.db.transaction() as session:
+            created = slots.create_slots(session, draft, vecino.conversations.clock())
+            lines = [f"{e.id:>4} {e.starts_at.astimezone(zone):%Y-%m-%d %H:%M}" for e in created]
+            name = str(created[0].slot_group)
+    except EventError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {len(lines)} interview slot(s) of {minutes} minutes, group {name}:")
+    for line in lines:
+        click.echo(line)
+    click.echo(name)
+
+
 @events_group.command("list")
 def list_events() -> None:
-    """Every event: id, status, start (local time), kind, titles, RSVP yes count."""
+    """Every event: id, status, start (local time), kind, titles, RSVP yes count; an interview
+    slot also names its group."""
     vecino = _vecino()
     zone = ZoneInfo(vecino.settings.timezone)
     with vecino.db.transaction() as session:
         for event in store.all_events(session):
             counts = store.counts(session, event.id)
             start = event.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            group = f" [slot, group {event.slot_group}]" if event.slot_group else ""
             click.echo(
                 f"{event.id:>4} {event.status:<9} {start} {event.kind:<12} "
-                f"yes {counts['yes']:<4} {event.title_en} / {event.title_es}"
+                f"yes {counts['yes']:<4} {event.title_en} / {event.title_es}{group}"
             )
 
 
@@ -129,6 +176,12 @@ def show(event_id: int) -> None:
                 click.echo(f"{label:<6} {value}")
         if event.capacity:
             click.echo(f"capacity {event.capacity}")
+        if event.slot_group:
+            group = slots.summary(session, event.slot_group)
+            click.echo(
+                f"slot of group {group.group}: {group.slots} slot(s), {group.booked} booked, "
+                f"{group.declined} said none fits"
+            )
         click.echo(f"reminders {','.join(str(m) for m in event.remind_minutes)} minutes before")
         click.echo(f"calendar {base}/events/{event.token}.ics")
         for status in ("yes", "no", "maybe", "waitlist", "cancelled"):
@@ -478,6 +531,7 @@ def broadcasts_group() -> None:
 
 @broadcasts_group.command("send")
 @click.option("--event", "event_id", type=int, help="Send this event's invitation.")
+@click.option("--slots", "slot_group", help="Offer this group's open interview slots.")
 @click.option("--survey", "survey_key", help="Start this survey (e.g. partner_checkin).")
 @click.option("--text", help="The English text.")
 @click.option("--text-es", help="The Spanish text.")
@@ -491,6 +545,7 @@ def broadcasts_group() -> None:
 @click.option("--yes", "confirmed", is_flag=True, help="Queue it (without: preview only).")
 def broadcasts_send(
     event_id: int | None,
+    slot_group: str | None,
     survey_key: str | None,
     text: str | None,
     text_es: str | None,
@@ -501,15 +556,21 @@ def broadcasts_send(
     """Preview a broadcast; with --yes, queue it (the worker sends it at the outbox's rate).
 
     With --survey, each recipient gets the survey's consent question; a survey limited to a
-    tag (the partner check-in: tag partner) goes only to contacts with that tag.
+    tag (the partner check-in: tag partner) goes only to contacts with that tag. With --slots,
+    each recipient gets the group's open times, numbered, and books one by its number.
     """
     from .broadcasts import BroadcastError, check, enqueue, preview
     from .models import Broadcast
 
-    given = [event_id is not None, survey_key is not None, text is not None or text_es is not None]
+    given = [
+        event_id is not None,
+        slot_group is not None,
+        survey_key is not None,
+        text is not None or text_es is not None,
+    ]
     if sum(given) != 1:
         raise click.UsageError(
-            "give one of --event ID, --survey KEY, or --text TEXT --text-es TEXT"
+            "give one of --event ID, --slots GROUP, --survey KEY, or --text TEXT --text-es TEXT"
         )
     vecino = _vecino()
     wanted = list(filters)
@@ -519,6 +580,7 @@ def broadcasts_send(
     send_at = parse_time(at, vecino.settings.timezone) if at else now
     draft = Broadcast(
         event_id=event_id,
+        slot_group=slot_group,
         survey_key=survey_key,
         text_en=text,
         text_es=text_es,
@@ -587,6 +649,8 @@ def broadcasts_list() -> None:
             what = (
                 f"event {found.event_id}"
                 if found.event_id
+                else f"slots {found.slot_group}"
+                if found.slot_group
                 else f"survey {found.survey_key}"
                 if found.survey_key
                 else repr((found.text_en or "")[:30])

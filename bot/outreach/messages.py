@@ -57,3 +57,18 @@ THANKS_FOR_COMING = N_("Thank you for coming to {title}!")
 FEEDBACK_SAVED = N_(
     "Thank you for telling us. It helps us plan the next one! Reply MENU for options."
 )
+
+SLOTS_HEADER = N_("Open times ({minutes} minutes each):")
+SLOT_TAKEN = N_("Sorry, someone just took that time. These times are still open:")
+SLOT_BOOKED = N_(
+    "You're booked! We will remind you before it starts. If you can't go, reply CAN'T MAKE IT."
+)
+SLOT_ALREADY = N_("You already have a time with us:")
+SLOTS_NONE_LEFT = N_(
+    "Sorry, all the times are taken now. A person from our team will contact you to find "
+    "another time. Reply MENU for options."
+)
+SLOTS_NONE_FIT = N_(
+    "Thanks for telling us. A person from our team will contact you to find a time that "
+    "works for you. Reply MENU for options."
+)

@@ -60,6 +60,9 @@ class OutreachEvent(Base):
     remind_minutes: Mapped[list[Any]] = mapped_column(JSON, default=lambda: list(DEFAULT_REMINDERS))
     # RFC 5545 SEQUENCE: bumped on every change residents should hear about.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Interview slots created together share a group (``vecino events slots``); the group is
+    # offered as one numbered list (``vecino broadcasts send --slots GROUP``).
+    slot_group: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -211,10 +214,12 @@ class PublicComment(Base):
 
 
 class Broadcast(Base):
-    """A bilingual text, an event's invitation, or a survey's start, queued for an audience
-    (``vecino broadcasts``). Each recipient's outbox row has the key
-    ``broadcast:<id>:<contact id>``; progress is counted from those rows, so it is never kept
-    twice."""
+    """A bilingual text, an event's invitation, interview slots or a survey's start, queued
+    for an audience (``vecino broadcasts``). Each recipient's outbox row carries the
+    broadcast's id (``OutboxMessage.broadcast_id``); progress is counted from those rows, so it
+    is never kept twice. A text's or a survey's row is keyed ``broadcast:<id>:<contact id>``;
+    an invitation's or a slot offer's keeps the event's (the group's) key, so a contact is
+    invited once whichever broadcast asks."""
 
     __tablename__ = "broadcasts"
 
@@ -222,6 +227,8 @@ class Broadcast(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     # A survey to start for each recipient (its consent question is the invitation).
     survey_key: Mapped[str | None] = mapped_column(String(64))
+    # Interview slots to offer, by group: each recipient picks one by number.
+    slot_group: Mapped[str | None] = mapped_column(String(32))
     text_en: Mapped[str | None] = mapped_column(Text)
     text_es: Mapped[str | None] = mapped_column(Text)
     # The --where filters as given (e.g. ["lang=es", "zip=90057"]), for the record.

@@ -20,6 +20,7 @@ REMINDER_FLOW = "event_reminder"
 NOTICE_FLOW = "event_notice"
 PROMOTED_FLOW = "event_promoted"
 FEEDBACK_FLOW = "event_feedback"
+SLOTS_FLOW = "interview_slots"
 # "How useful was it?" is worth asking for a few days after the event; later it is noise.
 FEEDBACK_WINDOW = timedelta(days=3)
 # An invitation is worth sending until an hour before the start; later it only confuses.
@@ -55,8 +56,17 @@ class RsvpFacts:
     promoted_at: datetime | None = None
 
 
+def invitation_prefix(event_id: int) -> str:
+    """What every invitation key to this event starts with (the contact's id follows)."""
+    return f"event:{event_id}:invite:"
+
+
 def invitations(event: EventFacts, contact_ids: Iterable[int], now: datetime) -> list[Start]:
-    """One invitation per contact, while the event is scheduled and far enough ahead."""
+    """One invitation per contact, while the event is scheduled and far enough ahead.
+
+    The key names the event and the contact, never who asked: ``vecino events invite`` and
+    every broadcast to the event share it, so the outbox queues one invitation per contact.
+    """
     expires = event.starts_at - INVITATION_CUTOFF
     if event.status != SCHEDULED or now >= expires:
         return []
@@ -65,10 +75,31 @@ def invitations(event: EventFacts, contact_ids: Iterable[int], now: datetime) ->
             contact_id,
             INVITATION_FLOW,
             {"event_id": event.id},
-            f"event:{event.id}:invite:{contact_id}",
+            f"{invitation_prefix(event.id)}{contact_id}",
             now,
             expires,
         )
+        for contact_id in contact_ids
+    ]
+
+
+def slot_offer_prefix(group: str) -> str:
+    """What every slot-offer key for this group starts with (the contact's id follows)."""
+    return f"slots:{group}:offer:"
+
+
+def slot_offers(
+    group: str, contact_ids: Iterable[int], now: datetime, last_start: datetime
+) -> list[Start]:
+    """One offer of a group's interview slots per contact (keyed on the group, so whichever
+    broadcast asks, a contact gets the list once), until an hour before the last slot."""
+    expires = last_start - INVITATION_CUTOFF
+    if now >= expires:
+        return []
+    params = {"slot_group": group}
+    prefix = slot_offer_prefix(group)
+    return [
+        Start(contact_id, SLOTS_FLOW, params, f"{prefix}{contact_id}", now, expires)
         for contact_id in contact_ids
     ]
 

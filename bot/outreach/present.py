@@ -42,10 +42,14 @@ def card(
 
 def short_label(event: OutreachEvent, language: str | None) -> str:
     """``Tue Dec 3, 6:00 PM: Town hall``, to tell two events apart by date."""
+    return f"{short_when(event, language)}: {event.title(language)}"
+
+
+def short_when(event: OutreachEvent, language: str | None) -> str:
+    """``Tue Dec 3, 6:00 PM`` in the event's time zone: interview slots differ by this alone."""
     local = event.starts_at.astimezone(ZoneInfo(event.timezone))
     day = local_pattern(local, "EEE d MMM" if language == "es" else "EEE MMM d", language)
-    time = local_time(event.starts_at, language, event.timezone)
-    return f"{day}, {time}: {event.title(language)}"
+    return f"{day}, {local_time(event.starts_at, language, event.timezone)}"
 
 
 def calendar_url(base_url: str | None, event: OutreachEvent) -> str | None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, exists, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Contact
+from ..models import Contact, OutboxMessage
 from ..outbound import outbox
+from ..outbound.status import OutboxStatus
 from . import plan, store
 from .models import CANCELLED, SCHEDULED, OutreachEvent
 
@@ -26,6 +28,7 @@ REASONS = {
     plan.NOTICE_FLOW: "event_notice",
     plan.PROMOTED_FLOW: "event_promoted",
     plan.FEEDBACK_FLOW: "event_feedback",
+    plan.SLOTS_FLOW: "slot_offer",
 }
 
 
@@ -43,10 +46,15 @@ def rsvp_facts(session: Session, event_id: int) -> list[plan.RsvpFacts]:
 
 
 def enqueue_starts(
-    session: Session, starts: Iterable[plan.Start], now: datetime, reason: str | None = None
+    session: Session,
+    starts: Iterable[plan.Start],
+    now: datetime,
+    reason: str | None = None,
+    broadcast_id: int | None = None,
 ) -> int:
-    """One outbox row per ``Start`` (``reason`` defaults to the flow's); returns how many
-    were new. Contacts that no longer exist are skipped."""
+    """One outbox row per ``Start`` (``reason`` defaults to the flow's; ``broadcast_id`` marks
+    the broadcast that queues them); returns how many were new. Contacts that no longer exist
+    are skipped."""
     starts = list(starts)
     channels = _channels(session, sorted({start.contact_id for start in starts}))
     rows = [
@@ -60,6 +68,7 @@ def enqueue_starts(
             params=dict(start.params),
             not_before=start.not_before,
             expires_at=start.expires_at,
+            broadcast_id=broadcast_id,
         )
         for start in starts
         if start.contact_id in channels
@@ -130,8 +139,44 @@ def scan(session: Session, now: datetime) -> dict[str, int]:
 def invite(
     session: Session, event: OutreachEvent, contact_ids: Iterable[int], now: datetime
 ) -> int:
-    """Queue the invitation for these contacts (once each, whoever asks again)."""
+    """Queue the invitation for these contacts (once each, whoever asks again, a broadcast
+    included)."""
+    free_unsent(session, plan.invitation_prefix(event.id))
     return enqueue_starts(session, plan.invitations(facts(event), contact_ids, now), now)
+
+
+# Rows that never reached the resident: a cancelled broadcast's, an expired one, one held
+# back because the contact had opted out then. Such an invitation was never given.
+NEVER_SENT = (OutboxStatus.SUPPRESSED, OutboxStatus.EXPIRED)
+
+
+def free_unsent(session: Session, prefix: str) -> int:
+    """Free the keys starting with ``prefix`` whose rows never went out, so the same start can
+    be queued again (``retired:<row id>`` instead); returns how many.
+
+    The rows stay, with their status and broadcast, so the broadcast that queued them still
+    counts them as it did.
+    """
+    retired = literal("retired:", String) + cast(OutboxMessage.id, String)
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key.startswith(prefix, autoescape=True),
+            OutboxMessage.status.in_(NEVER_SENT),
+        )
+        .values(idempotency_key=retired)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def pending_or_given(prefix: str, contact_id: Any) -> Any:
+    """SQL: a row keyed ``prefix`` + the contact's id exists and did not die unsent (it waits,
+    or went out): for leaving contacts out of an audience exactly as the outbox would."""
+    return exists().where(
+        OutboxMessage.idempotency_key == literal(prefix, String) + cast(contact_id, String),
+        OutboxMessage.status.not_in(NEVER_SENT),
+    )
 
 
 def promoted(session: Session, event_id: int, contact_id: int, now: datetime) -> int:

@@ -238,9 +238,14 @@ def open_invitations(session: Session, contact_id: int, now: datetime) -> list[O
 
 
 def upcoming_for(
-    session: Session, contact_id: int, now: datetime, statuses: tuple[str, ...]
+    session: Session,
+    contact_id: int,
+    now: datetime,
+    statuses: tuple[str, ...],
+    with_slots: bool = True,
 ) -> list[OutreachEvent]:
-    """Upcoming scheduled events where this contact's RSVP is one of ``statuses``, by date."""
+    """Upcoming scheduled events where this contact's RSVP is one of ``statuses``, by date;
+    ``with_slots=False`` leaves out interview slots (booked only from their offer)."""
     query = (
         select(OutreachEvent)
         .join(Rsvp, Rsvp.event_id == OutreachEvent.id)
@@ -252,6 +257,8 @@ def upcoming_for(
         )
         .order_by(OutreachEvent.starts_at)
     )
+    if not with_slots:
+        query = query.where(OutreachEvent.slot_group.is_(None))
     return list(session.scalars(query))
 
 

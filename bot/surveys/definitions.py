@@ -31,6 +31,9 @@ RECORD_ACTION = "survey_record"
 REQUIRED_ACTIONS = ("survey_begin", "survey_consent", "survey_complete")
 SCORE_KINDS = {"any", "sum"}
 PICKER_FLOW = "take_survey"  # "Take a survey": its choice question lists every survey
+# The de-identified export shows a number answer at or above this as "6+": a household of 9
+# in a small ZIP can single a family out. A number question may set its own ``top_code``.
+DEFAULT_TOP_CODE = 6
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class Question:
     type: str
     text: Mapping[str, str]
     choices: tuple[str, ...] = ()  # choice values, in order
+    # Number answers at or above this are exported as "N+" (None: as answered). Set per
+    # question with ``top_code: false`` or ``top_code: 50`` in the survey file.
+    top_code: int | None = DEFAULT_TOP_CODE
 
     @property
     def free_text(self) -> bool:
@@ -147,6 +153,15 @@ def _score(raw: Mapping[str, Any]) -> Score:
     )
 
 
+def _top_code(step: Step) -> int | None:
+    """A question's ``top_code``: false for none, a whole number, or the default."""
+    value = step.raw.get("top_code", DEFAULT_TOP_CODE)
+    if value is False:
+        return None
+    valid = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return value if valid else DEFAULT_TOP_CODE  # a bad value is reported by flows check
+
+
 def definition(flow: Flow) -> SurveyDefinition:
     block = flow.raw["survey"]
     questions = tuple(
@@ -156,6 +171,7 @@ def definition(flow: Flow) -> SurveyDefinition:
             type=step.ask or "",
             text=step.text or {},
             choices=tuple(c.value for c in step.choices),
+            top_code=_top_code(step),
         )
         for step in question_steps(flow)
     )
@@ -274,6 +290,14 @@ def _problems(flow: Flow) -> Iterator[tuple[str | None, str]]:
             yield step.id, f"a survey question cannot be of type {step.ask!r}"
         if not step.skippable:
             yield step.id, "survey questions must be skippable (residents are told they can skip)"
+        if "top_code" in step.raw:
+            value = step.raw["top_code"]
+            if step.ask != "number":
+                yield step.id, "top_code is for number questions only"
+            elif value is not False and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                yield step.id, "top_code must be false (as answered) or a whole number, 1 or more"
     yield from _score_problems(block.get("scores") or [], flow, keys)
 
 

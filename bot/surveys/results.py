@@ -7,7 +7,9 @@ out unless asked for, and phone numbers and e-mail addresses typed in them are r
 
 ZIP, household size and move-in date together can single out a family in a small area, so by
 default (``exact=False``) they are coarsened: dates to the year, counts top-coded
-(``6+``), and a ZIP shown only where at least 11 respondents in the export share it.
+(``6+``, or the question's own ``top_code``; none for ``top_code: false``, e.g. the families a
+partner organization served), and a ZIP shown only where at least 11 respondents in the export
+share it.
 """
 
 from __future__ import annotations
@@ -26,14 +28,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Contact
 from ..privacy import pseudonym
-from .definitions import SurveyDefinition
+from .definitions import DEFAULT_TOP_CODE, SurveyDefinition
 from .models import ABANDONED, COMPLETED, IN_PROGRESS, SurveyAnswer, SurveyResponse
 from .scoring import compute
 
 SKIPPED = "skipped"
 SUPPRESSED = "suppressed"  # a ZIP too few respondents share
 ZIP_MIN_RESPONDENTS = 11
-TOP_CODE = 6  # household size, children, ...: "6+"
+TOP_CODE = DEFAULT_TOP_CODE  # household size, children, ...: "6+"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BASE_COLUMNS = (
@@ -85,16 +87,21 @@ def scrub(text: str) -> str:
     return text
 
 
-def coarse(answer: SurveyAnswer, text: str, shared_zips: set[str]) -> str:
-    """A quasi-identifying answer as the default export shows it."""
+def coarse(
+    answer: SurveyAnswer, text: str, shared_zips: set[str], top_code: int | None = TOP_CODE
+) -> str:
+    """A quasi-identifying answer as the default export shows it (``top_code``: the
+    question's, None for a number kept as answered)."""
     if text in ("", SKIPPED):
         return text
     match answer.question_type:
         case "date":
             return text[:4]
         case "number":
+            if top_code is None:
+                return text
             try:
-                return f"{TOP_CODE}+" if float(text) >= TOP_CODE else text
+                return f"{top_code}+" if float(text) >= top_code else text
             except ValueError:
                 return text
         case "zip":
@@ -175,6 +182,8 @@ def export_rows(
         ids = {r.contact_id for r in responses}
         for contact in session.scalars(select(Contact).where(Contact.id.in_(ids))):
             addresses[contact.id] = contact.address
+    # A question only an older version asked keeps the default.
+    top_codes = {question.key: question.top_code for question in survey.questions}
     rows = []
     for response in responses:
         by_key = {answer.key: answer for answer in response.answers}
@@ -198,7 +207,9 @@ def export_rows(
         for key in questions:
             answer = by_key.get(key)
             text = cell(answer)
-            row.append(text if exact or answer is None else coarse(answer, text, zips))
+            if not exact and answer is not None:
+                text = coarse(answer, text, zips, top_codes.get(key, TOP_CODE))
+            row.append(text)
         values = {key: answer.value for key, answer in by_key.items()}
         for score in survey.scores:
             result = compute(score, values)

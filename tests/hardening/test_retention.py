@@ -176,3 +176,47 @@ def test_retention_keeps_the_text_of_a_message_not_sent_yet(twilio: TwilioSender
     with vecino.db.transaction() as session:
         apply_retention(session, clock(), days=180)
     assert ("out", "Reminder: town hall on Friday") in _bodies(vecino)
+
+
+def test_forgetting_an_opted_out_resident_erases_rsvps_ballots_comments(app, vecino, clock):  # type: ignore[no-untyped-def]
+    """The bare opted-out row keeps no RSVP, ballot or public comment (a fully deleted contact
+    loses them by cascade); the seat they held goes to the next person waiting."""
+    from bot.models import OutboxMessage
+    from bot.outreach import comments, sending, store, votes
+    from bot.outreach.models import Ballot, PublicComment, Rsvp, RsvpChange, Vote
+
+    from ..outreach.helpers import make_event
+
+    Resident(vecino, ROSA).say("hola")
+    Resident(vecino, LUIS).say("hola")
+    rosa, luis = _contact_id(vecino, ROSA), _contact_id(vecino, LUIS)
+    now = clock()
+    with vecino.db.transaction() as session:
+        event = make_event(session, now=now, capacity=1)
+        store.answer(session, event, rosa, "yes", "text", now)
+        assert store.answer(session, event, luis, "yes", "text", now).status == "waitlist"
+        options = [{"en": "Park", "es": "Parque"}, {"en": "Library", "es": "Biblioteca"}]
+        vote = votes.create_vote(session, "Where?", "¿Dónde?", options, now)
+        votes.cast(session, vote, rosa, 1, "es", now)
+        votes.cast(session, vote, luis, 2, "es", now)
+        item = comments.open_round(session, "Prevention plan", "Plan de prevención", now)
+        comments.submit(session, item, rosa, "Más despensas en Westlake", "es", now)
+        assert sending.invite(session, make_event(session, now=now), [rosa], now) == 1
+        event_id, vote_id = event.id, vote.id
+    Resident(vecino, ROSA).say("ALTO")
+
+    result = app.test_cli_runner().invoke(contacts_group, ["forget", ROSA, "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "1 RSVP(s), 1 ballot(s), 1 public comment(s)" in result.output
+    assert "kept as opted out" in result.output
+    assert _count(vecino, Rsvp, Rsvp.contact_id == rosa) == 0
+    assert _count(vecino, Ballot, Ballot.contact_id == rosa) == 0
+    assert _count(vecino, PublicComment) == 0
+    with vecino.db.transaction() as session:
+        assert session.get(Contact, rosa).opted_out
+        assert votes.tally(session, session.get(Vote, vote_id)).total == 1  # Luis's
+        assert store.rsvp_of(session, event_id, luis).status == "yes"  # Rosa's seat freed
+        changes = session.scalars(select(RsvpChange.rsvp_id)).all()
+        assert set(changes) == {store.rsvp_of(session, event_id, luis).id}
+        queued = session.execute(select(OutboxMessage.contact_id, OutboxMessage.reason)).all()
+        assert [tuple(row) for row in queued] == [(luis, "event_promoted")]  # none of Rosa's

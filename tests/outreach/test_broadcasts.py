@@ -140,7 +140,7 @@ def test_bad_broadcasts_are_refused_clearly(app, vecino, clock):  # type: ignore
         ("send", *TEXT, "--where", "tag=no/way"): "'no/way' is not a tag",
         ("send", "--text", "Hi"): "a text broadcast needs both --text and --text-es",
         ("send", "--event", "99"): "no event 99",
-        ("send", "--event", "1", *TEXT): "give one of --event ID, --survey KEY, or --text",
+        ("send", "--event", "1", *TEXT): "give one of --event ID, --slots GROUP, --survey KEY",
         ("cancel", "7"): "no broadcast 7",
     }
     for args, message in cases.items():
@@ -150,3 +150,70 @@ def test_bad_broadcasts_are_refused_clearly(app, vecino, clock):  # type: ignore
     late = run(app, "send", "--event", str(soon))
     assert "starts too soon for invitations" in late.output
     assert outbox_rows(vecino) == 0
+
+
+def _broadcast_id(result) -> str:  # type: ignore[no-untyped-def]
+    found = re.match(r"Broadcast (\d+): ", result.output)
+    assert found, result.output
+    return found[1]
+
+
+def test_one_invitation_per_contact_whoever_queues_it(app, vecino, clock, fake_twilio):  # type: ignore[no-untyped-def]
+    """Two broadcasts and ``events invite``, all queued before the worker sends: the later
+    ones leave out (and count out) whoever waits in the outbox, and each broadcast counts only
+    its own rows."""
+    people(vecino)
+    event_id = str(event(vecino))
+    sms = ["--where", "channel=sms"]
+    first = run(app, "send", "--event", event_id, "--where", "lang=es", *sms, "--yes")
+    assert re.match(r"Broadcast \d+: 1 queued", first.output), first.output  # Ana
+    preview = run(app, "send", "--event", event_id, "--where", "channel=sms")
+    assert preview.output.startswith("1 recipients\n  en   sms       1\n"), preview.output  # Ben
+    second = run(app, "send", "--event", event_id, "--where", "channel=sms", "--yes")
+    assert re.match(r"Broadcast \d+: 1 queued", second.output), second.output
+    by_hand = app.test_cli_runner().invoke(main, ["events", "invite", event_id, ANA])
+    assert by_hand.output == "Not queued: already invited, or too late.\n"
+    third = run(app, "send", "--event", event_id, "--where", "channel=sms", "--yes")
+    assert third.exit_code == 1
+    assert "nobody matches: the audience is empty, nothing was queued" in third.output
+    assert outbox_rows(vecino) == 2
+    dispatcher(vecino, clock).run_once()
+    assert sorted(to for to, _ in sent(fake_twilio)) == [ANA, BEN]
+    listing = run(app, "list").output.splitlines()
+    assert len(listing) == 2
+    for line, broadcast in zip(listing, (first, second), strict=True):
+        assert line.lstrip().startswith(_broadcast_id(broadcast) + " queued")
+        assert line.endswith("queued 0 sent 1 delivered 0 failed 0 suppressed 0 expired 0"), line
+
+
+def test_an_invitation_queued_by_hand_is_not_repeated(app, vecino, clock, fake_twilio):  # type: ignore[no-untyped-def]
+    people(vecino)
+    event_id = str(event(vecino))
+    by_hand = app.test_cli_runner().invoke(main, ["events", "invite", event_id, BEN])
+    assert by_hand.output == "Invitation queued.\n"
+    result = run(app, "send", "--event", event_id, "--where", "channel=sms", "--yes")
+    assert re.match(r"Broadcast \d+: 1 queued", result.output), result.output  # Ana only
+    dispatcher(vecino, clock).run_once()
+    assert sorted(to for to, _ in sent(fake_twilio)) == [ANA, BEN]
+
+
+def test_a_cancelled_invitation_does_not_block_a_later_one(app, vecino, clock, fake_twilio):  # type: ignore[no-untyped-def]
+    """Invitations that never went out were never given: a new broadcast sends them, and the
+    cancelled one still counts what it stopped."""
+    people(vecino)
+    event_id = str(event(vecino))
+    later = ["--where", "channel=sms", "--at", "2026-11-25T11:00"]
+    first = run(app, "send", "--event", event_id, *later, "--yes")
+    assert re.match(r"Broadcast \d+: 2 queued", first.output), first.output
+    assert run(app, "cancel", _broadcast_id(first)).output.endswith("2 message(s) not sent.\n")
+    assert run(app, "send", "--event", event_id, "--where", "channel=sms").output.startswith(
+        "2 recipients\n"
+    )
+    second = run(app, "send", "--event", event_id, "--where", "channel=sms", "--yes")
+    assert re.match(r"Broadcast \d+: 2 queued", second.output), second.output
+    clock.advance(days=1, hours=2)
+    dispatcher(vecino, clock).run_once()
+    assert sorted(to for to, _ in sent(fake_twilio)) == [ANA, BEN]
+    listing = run(app, "list").output.splitlines()
+    assert listing[0].endswith("queued 0 sent 0 delivered 0 failed 0 suppressed 2 expired 0")
+    assert listing[1].endswith("queued 0 sent 2 delivered 0 failed 0 suppressed 0 expired 0")
