@@ -99,7 +99,9 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         # psycopg re-parses every multi-row INSERT ... RETURNING batch in Python (70% of a
         # 50,000-row broadcast's 33 s); one parameter set per row without RETURNING runs 4x
         # faster. The keys already queued, counted first in this transaction, give how many
-        # are new (a broadcast's keys name the broadcast, so nobody else inserts them).
+        # are new. Each key is still queued once; only the count can run high, by the rows of
+        # another transaction inserting the same keys at this moment (two broadcasts inviting
+        # one resident to one event, confirmed in the same instant).
         keys = [row["idempotency_key"] for row in rows]
         before = connection.execute(_KEYS_QUEUED, {"keys": keys}).scalar_one()
         connection.execute(statement, list(rows))
