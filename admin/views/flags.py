@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot import contacts, handoff
 from bot.i18n import N_
 from bot.models import Contact, Message, StaffFlag
+from bot.outreach import slots
 
 from .. import audit
 from ..blueprint import STAFF, allow, blueprint
@@ -29,6 +30,8 @@ REASONS = {
     handoff.REASON: N_("Asked for a person"),
     "followup_no_help": N_("Did not get help from a referral and asked for a person"),
     "survey_partner_capacity": N_("A partner ran short of stock, staff or space"),
+    slots.NO_SLOT_FITS: N_("Interview: no offered time fits, call to find one"),
+    slots.NO_SLOT_LEFT: N_("Interview: all times were taken, call to find one"),
 }
 # A reason is a short code written by the bot (flows may add new ones): anything else in the
 # filter is a mistyped or forged link, refused with a reason instead of an empty queue.
