@@ -138,6 +138,11 @@ def test_a_reply_goes_through_the_outbox_to_the_residents_channel_with_its_statu
     )
     page = _text(organizer.client.get(f"/admin/conversations/{contact_id}"))
     assert '<span class="status status-delivered">delivered</span>' in page
+    # In Spanish one message is "entregado", not the broadcast cards' plural "entregados".
+    organizer.post("/admin/language", {"language": "es"})
+    page = _text(organizer.client.get(f"/admin/conversations/{contact_id}"))
+    assert '<span class="status status-delivered">entregado</span>' in page
+    organizer.post("/admin/language", {"language": "en"})
     # Still paused: the reply did not hand back.
     assert "<Message>" not in twilio.post("gracias", sender=RESIDENT).get_data(as_text=True)
     entries = [a for a in audit_actions(vecino) if a.startswith("conversation.")]
