@@ -523,3 +523,18 @@ def test_a_sense_making_session_links_the_data_walk_sheet_the_cli_writes(
     assert sheet.get_data(as_text=True) == out.read_text(encoding="utf-8")
     assert "survey.data_walk" in audit_actions(vecino)
     assert organizer.client.get("/admin/surveys/nope/data-walk.html").status_code == 404
+
+
+def test_a_survey_broadcast_is_named_in_the_list(app, organizer, vecino, clock):  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    with vecino.db.transaction() as session:
+        lock_contact(session, "sms", "+12135550188", clock()).language = "en"
+    for args in (
+        ["contacts", "tag", "+12135550188", "partner"],
+        ["surveys", "open", "partner_checkin"],
+        ["broadcasts", "send", "--survey", "partner_checkin", "--yes"],
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    page = organizer.client.get("/admin/broadcasts").get_data(as_text=True)
+    assert "Survey invitation: partner_checkin" in page
