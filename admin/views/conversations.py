@@ -15,7 +15,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from bot import contacts, handoff
-from bot.engine import HANDOFF_KEY
 from bot.i18n import N_
 from bot.models import Contact, ConversationState, Message, OutboxMessage, StaffFlag
 from bot.outbound.policy import HANDED_BACK, STAFF_REPLY, QuietHours
@@ -120,9 +119,18 @@ def conversations():  # type: ignore[no-untyped-def]
     )
 
 
-def _thread(contact_id: int) -> tuple[Contact, list[Line], StaffFlag | None]:
+@dataclass(frozen=True)
+class Thread:
+    contact: Contact
+    lines: list[Line]
+    waiting: StaffFlag | None  # the open handoff flag; None when nobody waits for a person
+    paused: bool  # the bot leaves this resident to staff (an open request or the pause set)
+    tags: list[str]
+
+
+def _thread(contact_id: int) -> Thread:
     """The contact, the latest messages with staff replies marked and those not yet sent
-    merged in, and the open handoff flag (None when nobody waits for a person)."""
+    merged in, and the handoff state, all from one read."""
     with reading() as db:
         contact = db.get(Contact, contact_id)
         if contact is None:
@@ -147,6 +155,8 @@ def _thread(contact_id: int) -> tuple[Contact, list[Line], StaffFlag | None]:
             )
         }
         waiting = handoff.open_flags(db, contact_id)
+        paused = handoff.is_paused(contact)
+        tags = contacts.tags_of(db, contact_id)
     by_row = {row.id: row for row in staff_rows}
     lines = [_line(message, by_row, emails) for message in reversed(messages)]
     for row in staff_rows:
@@ -154,7 +164,7 @@ def _thread(contact_id: int) -> tuple[Contact, list[Line], StaffFlag | None]:
             lines.append(_unsent_line(row, emails))
     lines.sort(key=lambda line: line.created_at)
     flag = max(waiting, key=lambda f: f.created_at) if waiting else None
-    return contact, lines, flag
+    return Thread(contact, lines, flag, flag is not None or paused, tags)
 
 
 def _writer(row: OutboxMessage, emails: dict[int, str]) -> str:
@@ -183,16 +193,17 @@ def _unsent_line(row: OutboxMessage, emails: dict[int, str]) -> Line:
 
 
 def _page(contact_id: int, revealed: str | None = None, draft: str = "", status: int = 200):  # type: ignore[no-untyped-def]
-    contact, thread, waiting = _thread(contact_id)
+    thread = _thread(contact_id)
+    contact = thread.contact
     return (
         render_template(
             "admin/conversation.html",
             contact=contact,
-            thread=thread,
+            thread=thread.lines,
             revealed=revealed,
-            tags=_tags(contact_id),
-            waiting=waiting,
-            paused=waiting is not None or _paused(contact_id),
+            tags=thread.tags,
+            waiting=thread.waiting,
+            paused=thread.paused,
             draft=draft,
             draft_segments=count_segments(draft).segments if draft else 0,
             reply_token=secrets.token_urlsafe(16),
@@ -204,17 +215,6 @@ def _page(contact_id: int, revealed: str | None = None, draft: str = "", status:
         ),
         status,
     )
-
-
-def _tags(contact_id: int) -> list[str]:
-    with reading() as db:
-        return contacts.tags_of(db, contact_id)
-
-
-def _paused(contact_id: int) -> bool:
-    with reading() as db:
-        state = db.get(ConversationState, contact_id)
-        return state is not None and HANDOFF_KEY in (state.data or {})
 
 
 @blueprint.route("/conversations/<int:contact_id>")
