@@ -38,3 +38,15 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+
+
+def create_town_hall(page) -> None:  # type: ignore[no-untyped-def]
+    """Fill the new-event form (already open) with the same town hall, and save it."""
+    page.select_option("select[name=kind]", "town_hall")
+    page.fill("input[name=title_es]", "Asamblea: comida y vivienda")
+    page.fill("input[name=title_en]", "Town hall: food and housing")
+    page.fill("input[name=starts]", "2026-12-01T18:00")
+    page.fill("input[name=place]", "Central Library, 630 W 5th St")
+    page.fill("textarea[name=sms_details_es]", "Habrá cuidado de niños e interpretación.")
+    page.fill("textarea[name=sms_details_en]", "Child care and interpretation provided.")
+    page.click("button[type=submit]")

@@ -21,7 +21,7 @@ from bot.outbound.dispatch import Dispatcher
 from ..conftest import settings_with
 from ..fake_twilio_api import FakeTwilioApi
 from ..test_live_server import Resident
-from .browsing import sign_in
+from .browsing import create_town_hall, sign_in
 
 MARIA, JORGE, EDDIE = "+12135550180", "+12135550181", "+12135550182"
 REPLY = "Hola Jorge, soy Olga de Vecino. ¿Le dieron un aviso por escrito?"
@@ -123,14 +123,7 @@ def test_an_organizer_runs_the_program_in_spanish_and_reads_it_back_in_english(
     # A town hall invitation: composed, previewed, confirmed, sent by the worker.
     page.click("nav >> text=Eventos")
     page.click("text=Nuevo evento")
-    page.select_option("select[name=kind]", "town_hall")
-    page.fill("input[name=title_es]", "Asamblea: comida y vivienda")
-    page.fill("input[name=title_en]", "Town hall: food and housing")
-    page.fill("input[name=starts]", "2026-12-01T18:00")
-    page.fill("input[name=place]", "Central Library, 630 W 5th St")
-    page.fill("textarea[name=sms_details_es]", "Habrá cuidado de niños e interpretación.")
-    page.fill("textarea[name=sms_details_en]", "Child care and interpretation provided.")
-    page.click("button[type=submit]")
+    create_town_hall(page)
     assert page.text_content("p.flash") == "Evento creado."
     assert page.text_content("h1") == "Asamblea: comida y vivienda"
     page.click("text=Invitar a residentes")

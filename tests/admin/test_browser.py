@@ -17,7 +17,7 @@ from bot.surveys import store
 from ..conftest import settings_with
 from ..fake_twilio_api import FakeTwilioApi
 from ..test_live_server import Resident
-from .browsing import shot, sign_in
+from .browsing import create_town_hall, shot, sign_in
 
 
 def test_sign_in_and_watch_residents_arrive_on_the_dashboard(page, live_server, accounts):  # type: ignore[no-untyped-def]
@@ -159,14 +159,7 @@ def test_a_town_hall_invitation_previewed_in_spanish_confirmed_and_tracked(
     sign_in(page, "olga@example.org")
     page.click("nav >> text=Events")
     page.click("text=New event")
-    page.select_option("select[name=kind]", "town_hall")
-    page.fill("input[name=title_es]", "Asamblea: comida y vivienda")
-    page.fill("input[name=title_en]", "Town hall: food and housing")
-    page.fill("input[name=starts]", "2026-12-01T18:00")
-    page.fill("input[name=place]", "Central Library, 630 W 5th St")
-    page.fill("textarea[name=sms_details_es]", "Habrá cuidado de niños e interpretación.")
-    page.fill("textarea[name=sms_details_en]", "Child care and interpretation provided.")
-    page.click("button[type=submit]")
+    create_town_hall(page)
     assert page.text_content("p.flash") == "Event created."
     assert page.text_content("h1") == "Town hall: food and housing"
     shot(page, "event")
