@@ -19,6 +19,7 @@ from .engine import Engine, EngineSettings, load_flows
 from .handoff import staff_hours
 from .i18n import Catalogs
 from .models import utcnow
+from .surveys.definitions import load_surveys
 
 
 @dataclass
@@ -47,5 +48,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -
             session_timeout=timedelta(minutes=settings.session_timeout_minutes),
         ),
     )
+    # Read now, not by the first resident's turn inside the write lock (it took 0.1-0.4 s).
+    load_surveys(settings.flows_dir)
     conversations = ConversationService(db, engine, settings, clock)
     return Vecino(settings, db, catalogs, engine, conversations)
