@@ -13,12 +13,13 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, abort, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from .context import gettext as _
 
+WEBHOOKS_PATH = "/webhooks/"
 SESSION_LIFETIME = timedelta(hours=8)  # one working day; then sign in again
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CSP = (
@@ -44,6 +45,13 @@ class AdminSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return not is_loopback_http(request)
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        # Providers' webhooks never carry the admin cookie, and opening it builds a signer for
+        # every resident's message; None gives them Flask's read-only null session.
+        if request.path.startswith(WEBHOOKS_PATH):
+            return None
+        return super().open_session(app, request)
 
 
 def configure(app: Flask) -> None:

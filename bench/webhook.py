@@ -17,7 +17,9 @@ threads) on the same database:
 then ``full`` again at a fixed offered rate (``--rate``), where p99 is the latency a resident
 feels on a busy but not saturated day. It prints msgs/s, p50/p99, the full path's ratio to
 both yardsticks, how keep-alive spread connections over the gunicorn workers, and the SQL
-statements per message (counted in-process on the same script).
+statements per message (counted in-process on the same script). On SQLite it also prints how
+much of each full run the write lock was held, and for how long per turn: one writer at a
+time, so a lock held most of the run caps throughput at 1 / (hold per turn) whatever the cores.
 
     python bench/webhook.py                      # SQLite file in a temp dir
     python bench/webhook.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -126,6 +128,31 @@ def report(name: str, result: dict) -> None:
     )
 
 
+def queue_totals(folder: Path) -> dict[str, float]:
+    """The full app's writer-queue totals so far, summed over its workers (bench/served.py)."""
+    totals = {"turns": 0.0, "wait_s": 0.0, "hold_s": 0.0}
+    for path in folder.glob("*.json"):
+        for key, value in json.loads(path.read_text()).items():
+            totals[key] = totals.get(key, 0.0) + value
+    return totals
+
+
+def report_queue(before: dict[str, float], after: dict[str, float], seconds: float) -> None:
+    """How busy SQLite's write lock was during a run: one writer at a time, so the share of
+    the run it was held bounds what more threads or workers could add."""
+    turns = after["turns"] - before["turns"]
+    if not turns:
+        return
+    hold = after["hold_s"] - before["hold_s"]
+    wait = after["wait_s"] - before["wait_s"]
+    print(
+        f"{'  write lock':<14} held {hold / seconds:>5.0%} of the run, "
+        f"{hold / turns * 1000:.2f} ms per turn; a turn waited {wait / turns * 1000:.1f} ms "
+        f"on average for it",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
@@ -165,13 +192,22 @@ def main() -> None:
             "VECINO_LOG_LEVEL": "WARNING",
         }
         results = {}
+        queue_stats = Path(tempfile.mkdtemp(prefix="vecino-queue-"))
         for name in ("bare", "minimal", "full"):
-            with gunicorn(f"bench.served:{name}()", env, args.workers, args.threads) as server:
+            app, served_env = f"bench.served:{name}()", env
+            if name == "full" and backend == "sqlite":
+                served_env = {**env, "BENCH_QUEUE_STATS": str(queue_stats)}
+            with gunicorn(app, served_env, args.workers, args.threads) as server:
+                before = queue_totals(queue_stats)
                 results[name] = run_wrk(wrk, server, args)
                 report(name, results[name])
+                report_queue(before, queue_totals(queue_stats), results[name]["seconds"])
                 if name == "full" and args.rate:
+                    before = queue_totals(queue_stats)
                     paced = run_wrk(wrk, server, args, rate=args.rate)
                     report(f"full @{args.rate:g}/s", paced)
+                    report_queue(before, queue_totals(queue_stats), paced["seconds"])
+        shutil.rmtree(queue_stats, ignore_errors=True)
         full = results["full"]["rate"]
         print(
             f"ratio          full / minimal {full / results['minimal']['rate']:.2f}, "

@@ -204,12 +204,13 @@ def arrive(
     """
     sqlite = session.get_bind().dialect.name == "sqlite"
     inline = _STATE_INLINE if sqlite else ()
-    row = contacts.arrived(session, channel, address, now, inline)
-    if row is None:  # someone new: create them (a twin may race us), then lock as usual
-        _insert_contact(session, channel, address, now)
-        row = contacts.arrived(session, channel, address, now, inline)
+    # SQLite always upserts: one statement whether the resident is new or known. PostgreSQL
+    # updates first, because its upsert spends a contacts.id sequence number on every call.
+    row = None if sqlite else contacts.arrived(session, channel, address, now)
+    if row is None:  # someone new (a twin may race us: the upsert settles it)
+        row = contacts.arrived(session, channel, address, now, inline, create=True)
         if row is None:
-            raise AssertionError("the contact was just inserted")
+            raise AssertionError("an upsert returns its row")
     contact, inlined = row
     if sqlite:
         values = inlined

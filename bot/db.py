@@ -15,6 +15,7 @@ import fcntl
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,8 @@ def make_engine(url: str, *, statement_timeout: bool = True, writer: bool = True
         queue = None
         if writer and parsed.database and parsed.database != ":memory:":
             queue = WriterQueue(Path(parsed.database + ".writelock"), SQLITE_BUSY_TIMEOUT_MS / 1000)
+            _WRITER_QUEUES[engine] = queue
+            weakref.finalize(engine, queue.close)  # an engine nobody disposed of
         _configure_sqlite(engine, writer, queue)
         return engine
     engine = create_engine(
@@ -155,15 +158,23 @@ class WriterQueue:
     waiters sleep (the webhook benchmark saw 85% of request time there). Threads of one process
     queue on a ``threading.Lock``, which wakes the next one the moment it is released; processes
     (gunicorn workers) then take an ``flock`` on a file beside the database, polled in steps of
-    at most 2 ms (the kernel drops it if a process dies). Waiting is bounded by the same timeout
-    as SQLite's own, so a stuck writer still ends in "database is locked", never a hang.
+    at most ``POLL_CAP`` (the kernel drops it if a process dies). Only the one thread at the head
+    of its process's line polls. Waiting is bounded by the same timeout as SQLite's own, so a
+    stuck writer still ends in "database is locked", never a hang.
     """
+
+    POLL_CAP = 0.0005  # seconds; 2 ms left the lock idle between two workers' turns
 
     def __init__(self, path: Path, timeout: float) -> None:
         self.path = path
         self.timeout = timeout
         self._in_process = threading.Lock()
         self._holder: int | None = None  # the thread whose turn it is in this process
+        # One open file per process, kept between turns (opening and closing it cost two
+        # system calls per message). A forked child must not share it: an flock belongs to
+        # the open file, so parent and child would both hold it at once.
+        self._descriptor: int | None = None
+        self._opened_by: int | None = None
 
     def holding(self) -> bool:
         return self._holder == threading.get_ident()
@@ -173,18 +184,17 @@ class WriterQueue:
         if not self._in_process.acquire(timeout=self.timeout):
             raise _locked()
         try:
-            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            pause = 0.0001
+            descriptor = self._open()
+            pause = 0.00005
             while True:
                 try:
                     fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        os.close(descriptor)
                         raise _locked() from None
                     time.sleep(pause)
-                    pause = min(pause * 2, 0.002)
+                    pause = min(pause * 2, self.POLL_CAP)
         except BaseException:
             self._in_process.release()
             raise
@@ -192,9 +202,26 @@ class WriterQueue:
         return descriptor
 
     def release(self, descriptor: int) -> None:
-        os.close(descriptor)  # closing the descriptor drops the flock
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
         self._holder = None
         self._in_process.release()
+
+    def close(self) -> None:
+        """Close this process's descriptor (the engine is disposed of or collected)."""
+        with self._in_process:
+            if self._descriptor is not None and self._opened_by == os.getpid():
+                os.close(self._descriptor)
+            self._descriptor = None
+
+    def _open(self) -> int:
+        """This process's descriptor of the lock file (called holding ``_in_process``)."""
+        if self._descriptor is None or self._opened_by != os.getpid():
+            self._descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._opened_by = os.getpid()
+        return self._descriptor
+
+
+_WRITER_QUEUES: weakref.WeakKeyDictionary[Engine, WriterQueue] = weakref.WeakKeyDictionary()
 
 
 def _locked() -> OperationalError:
@@ -262,6 +289,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        queue = _WRITER_QUEUES.pop(self.engine, None)
+        if queue is not None:
+            queue.close()
         if self._read_sessions is not None:
             bind = self._read_sessions.kw["bind"]
             bind.dispose()

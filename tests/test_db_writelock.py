@@ -139,3 +139,42 @@ def test_reading_sessions_never_wait_for_a_writer(
         done.set()
         writer.join(10)
     database.dispose()
+
+
+def test_the_queue_keeps_one_lock_file_open_per_process(tmp_path: Path) -> None:
+    queue = db.WriterQueue(tmp_path / "kept.writelock", timeout=0.2)
+    first = queue.acquire()
+    queue.release(first)
+    second = queue.acquire()
+    queue.release(second)
+    assert first == second  # no open and close per transaction
+    queue.close()
+
+
+def test_a_forked_worker_does_not_share_the_parents_turn(tmp_path: Path) -> None:
+    # gunicorn --preload forks workers from a process that may have opened the lock file: an
+    # flock belongs to the open file, so a shared descriptor would let both hold it at once.
+    import multiprocessing
+
+    queue = db.WriterQueue(tmp_path / "forked.writelock", timeout=0.3)
+    queue.release(queue.acquire())  # the parent's descriptor is open now
+    context = multiprocessing.get_context("fork")
+    child_holds, parent_done = context.Event(), context.Event()
+
+    def hold_in_child() -> None:
+        descriptor = queue.acquire()
+        child_holds.set()
+        parent_done.wait(10)
+        queue.release(descriptor)
+
+    child = context.Process(target=hold_in_child)
+    child.start()
+    try:
+        assert child_holds.wait(10)
+        with pytest.raises(OperationalError, match="database is locked"):
+            queue.acquire()
+    finally:
+        parent_done.set()
+        child.join(10)
+    queue.release(queue.acquire())  # free again once the child let go
+    queue.close()
