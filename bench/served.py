@@ -67,12 +67,13 @@ def _count_queue_turns(folder: Path) -> None:
             totals["wait_s"] += began.at - start
         return descriptor
 
-    def counted_release(queue: WriterQueue, descriptor: int) -> None:
+    def counted_release(queue: WriterQueue, descriptor: int) -> bool:
         held = time.perf_counter() - began.at
-        release(queue, descriptor)
+        due = release(queue, descriptor)
         with lock:
             totals["turns"] += 1
             totals["hold_s"] += held
+        return due
 
     WriterQueue.acquire = counted_acquire  # type: ignore[method-assign]
     WriterQueue.release = counted_release  # type: ignore[method-assign]
