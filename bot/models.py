@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     Unicode,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -132,6 +133,12 @@ class ConversationState(Base):
     contact: Mapped[Contact] = relationship(back_populates="conversation")
 
 
+def _index_when_present(name: str, column: str) -> Index:
+    """An index of the rows where ``column`` is set (``= ?`` and ``< ?`` imply that)."""
+    present = text(f"{column} IS NOT NULL")
+    return Index(name, column, sqlite_where=present, postgresql_where=present)
+
+
 class Message(Base):
     """Every message in and out. ``provider_id`` (Twilio MessageSid, Telegram update id) is
     unique per channel, which is what makes a retried webhook harmless."""
@@ -140,8 +147,10 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index("ix_messages_contact_created", "contact_id", "created_at"),
-        # Only replies in flight have a lease: the sweep's search stays small.
-        Index("ix_messages_lease_until", "lease_until"),
+        # Partial: most messages have neither, and every index entry is written inside the
+        # write lock (0013). Only replies in flight have a lease: the sweep's search stays small.
+        _index_when_present("ix_messages_in_reply_to_id", "in_reply_to_id"),
+        _index_when_present("ix_messages_lease_until", "lease_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,7 +163,7 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[str | None] = mapped_column(String(16))
     in_reply_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="SET NULL"), index=True
+        ForeignKey("messages.id", ondelete="SET NULL")
     )
     # The outbox row a message Vecino started was sent from (None for replies).
     outbox_id: Mapped[int | None] = mapped_column(
