@@ -65,12 +65,13 @@ def make_engine(url: str, *, statement_timeout: bool = True, writer: bool = True
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             hide_parameters=True,
         )
+        synchronous = sqlite_synchronous()  # read now: a typo stops the start, not a turn
         queue = None
         if writer and parsed.database and parsed.database != ":memory:":
             queue = WriterQueue(Path(parsed.database + ".writelock"), SQLITE_BUSY_TIMEOUT_MS / 1000)
             _WRITER_QUEUES[engine] = queue
             weakref.finalize(engine, queue.close)  # an engine nobody disposed of
-        _configure_sqlite(engine, writer, queue)
+        _configure_sqlite(engine, writer, queue, synchronous)
         return engine
     engine = create_engine(
         url,
@@ -123,7 +124,23 @@ def _configure_postgresql(engine: Engine) -> None:
         dbapi_connection.autocommit = autocommit
 
 
-def _configure_sqlite(engine: Engine, writer: bool, queue: WriterQueue | None) -> None:
+def sqlite_synchronous() -> str:
+    """``VECINO_SQLITE_SYNCHRONOUS``: NORMAL (the default) or FULL.
+
+    In WAL mode NORMAL loses nothing committed when the application crashes or is killed;
+    only a power cut or an operating-system crash can lose the last commits since the WAL
+    was last synced (never corrupting the database). FULL syncs the WAL at every commit,
+    inside the write lock (README, *SQLite on one server*).
+    """
+    mode = os.environ.get("VECINO_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
+    if mode not in ("NORMAL", "FULL"):
+        raise ValueError(f"VECINO_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
+    return mode
+
+
+def _configure_sqlite(
+    engine: Engine, writer: bool, queue: WriterQueue | None, synchronous: str = "NORMAL"
+) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
@@ -132,7 +149,7 @@ def _configure_sqlite(engine: Engine, writer: bool, queue: WriterQueue | None) -
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         if queue is not None:
             # No checkpoint inside COMMIT, where it held the write lock for 4-5 ms every few
             # hundred messages; ``_next_please`` runs it once the turn is over (see there).

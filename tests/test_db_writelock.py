@@ -208,3 +208,25 @@ def test_the_wal_is_checkpointed_after_the_turn_not_inside_commit(
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM notes")).scalar() == 5
     database.dispose()
+
+
+@pytest.mark.parametrize(("given", "level"), [(None, 1), ("full", 2), ("NORMAL", 1)])
+def test_sqlite_durability_is_normal_unless_full_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str | None, level: int
+) -> None:
+    if given is None:
+        monkeypatch.delenv("VECINO_SQLITE_SYNCHRONOUS", raising=False)
+    else:
+        monkeypatch.setenv("VECINO_SQLITE_SYNCHRONOUS", given)
+    database = Database(f"sqlite:///{tmp_path / 'durable.sqlite3'}")
+    with database.engine.connect() as connection:  # PRAGMA synchronous: 1 NORMAL, 2 FULL
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == level
+    database.dispose()
+
+
+def test_a_mistyped_durability_setting_stops_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VECINO_SQLITE_SYNCHRONOUS", "OFF")
+    with pytest.raises(ValueError, match="NORMAL or FULL"):
+        Database(f"sqlite:///{tmp_path / 'typo.sqlite3'}")
