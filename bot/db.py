@@ -128,8 +128,8 @@ def sqlite_synchronous() -> str:
     """``VECINO_SQLITE_SYNCHRONOUS``: NORMAL (the default) or FULL.
 
     In WAL mode NORMAL loses nothing committed when the application crashes or is killed;
-    only a power cut or an operating-system crash can lose the last commits since the WAL
-    was last synced (never corrupting the database). FULL syncs the WAL at every commit,
+    only a power cut or an operating-system crash can lose the commits since the WAL was
+    last synced, at a checkpoint (never corrupting the database). FULL syncs the WAL at every commit,
     inside the write lock (README, *SQLite on one server*).
     """
     mode = os.environ.get("VECINO_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
