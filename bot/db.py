@@ -129,8 +129,8 @@ def sqlite_synchronous() -> str:
 
     In WAL mode NORMAL loses nothing committed when the application crashes or is killed;
     only a power cut or an operating-system crash can lose the commits since the WAL was
-    last synced, at a checkpoint (never corrupting the database). FULL syncs the WAL at every commit,
-    inside the write lock (README, *SQLite on one server*).
+    last synced, at a checkpoint (never corrupting the database). FULL syncs the WAL at
+    every commit, inside the write lock (README, *SQLite on one server*).
     """
     mode = os.environ.get("VECINO_SQLITE_SYNCHRONOUS", "NORMAL").strip().upper()
     if mode not in ("NORMAL", "FULL"):
@@ -258,10 +258,15 @@ class WriterQueue:
 
     def close(self) -> None:
         """Close this process's descriptor (the engine is disposed of or collected)."""
-        with self._in_process:
+        # Bounded like a turn: a finalizer must never hang the thread it runs in.
+        if not self._in_process.acquire(timeout=self.timeout):
+            return
+        try:
             if self._descriptor is not None and self._opened_by == os.getpid():
                 os.close(self._descriptor)
             self._descriptor = None
+        finally:
+            self._in_process.release()
 
     def _open(self) -> int:
         """This process's descriptor of the lock file (called holding ``_in_process``)."""
