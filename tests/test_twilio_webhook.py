@@ -217,3 +217,37 @@ def test_database_outage_gets_503_not_500(settings, clock):  # type: ignore[no-u
 def test_huge_request_is_refused_without_a_500(twilio: TwilioSender):
     response = twilio.post("x" * 400_000)
     assert response.status_code == 413
+
+
+def test_on_sqlite_a_process_answers_one_message_at_a_time_and_waits_for_it_boundedly(
+    twilio: TwilioSender, vecino, monkeypatch: pytest.MonkeyPatch
+):
+    # Another request of this process has the turn (``Database.one_at_a_time``) and keeps it:
+    # on SQLite the message waits no longer than a writer would, then gets a 503 with nothing
+    # stored (Twilio retries); on PostgreSQL it does not wait at all.
+    import threading
+
+    from bot import db
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    holding, done = threading.Event(), threading.Event()
+
+    def keep_the_turn() -> None:
+        with vecino.db.one_at_a_time():
+            holding.set()
+            done.wait(10)
+
+    other = threading.Thread(target=keep_the_turn)
+    other.start()
+    assert holding.wait(10)
+    try:
+        response = twilio.post("hola")
+    finally:
+        done.set()
+        other.join(10)
+    if vecino.db.is_sqlite:
+        assert response.status_code == 503
+        assert count(vecino, Message) == 0
+        assert bodies(twilio.post("hola"))  # the turn is free again
+    else:
+        assert bodies(response)

@@ -127,6 +127,15 @@ def _sender(raw: str) -> tuple[str, str] | str:
 
 @blueprint.post("/webhooks/twilio")
 def inbound() -> Response:
+    try:
+        with current_app.extensions["vecino"].db.one_at_a_time():
+            return _inbound()
+    except UNAVAILABLE:  # this process's other requests kept the turn past the bound
+        log.exception("no turn for a Twilio message in time")
+        return _plain("Service unavailable: try again later.", 503)
+
+
+def _inbound() -> Response:
     refused = refuse_request()
     if refused is not None:
         return refused
