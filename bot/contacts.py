@@ -17,12 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from .db import conflict_insert
 from .models import Contact, ContactTag, StaffFlag
 
 log = logging.getLogger(__name__)
@@ -116,8 +115,7 @@ def _arrived_statement(also: tuple[ColumnElement[Any], ...]) -> Any:
 
 @functools.cache
 def _created_statement(dialect: str, also: tuple[ColumnElement[Any], ...]) -> Any:
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(_CONTACTS).values(
+    statement = conflict_insert(dialect)(_CONTACTS).values(
         channel=bindparam("b_channel"),
         address=bindparam("b_address"),
         first_seen_at=bindparam("b_now"),

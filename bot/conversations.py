@@ -15,14 +15,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy import insert as sa_insert
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import contacts, handoff
 from .config import Settings
-from .db import Database
+from .db import Database, conflict_insert
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
 from .models import Contact, ConversationState, Message, utcnow
 from .outbound.replies import inbound_id as inbound_id_of
@@ -186,10 +184,10 @@ _INSERT_STATE = sa_insert(_STATE)
 _INSERT_REPLIES = sa_insert(_MESSAGES)
 # The inbound message, unless its provider id is stored already (one per dialect).
 _INSERT_INBOUND = {
-    name: dialect_insert(_MESSAGES)
+    name: conflict_insert(name)(_MESSAGES)
     .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
     .returning(_MESSAGES.c.id)
-    for name, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+    for name in ("postgresql", "sqlite")
 }
 
 
@@ -383,16 +381,10 @@ def lock_contact(session: Session, channel: str, address: str, now: datetime) ->
 def _insert_contact(session: Session, channel: str, address: str, now: datetime) -> None:
     """Create the contact unless a twin did: the insert ignores a conflict on the address."""
     session.execute(
-        _insert_for(session)(Contact)
+        conflict_insert(session.get_bind().dialect.name)(Contact)
         .values(channel=channel, address=address, first_seen_at=now, last_seen_at=now)
         .on_conflict_do_nothing(index_elements=["channel", "address"])
     )
-
-
-def _insert_for(session: Session) -> Any:
-    """The dialect's INSERT, which knows ``ON CONFLICT``."""
-    dialect = session.get_bind().dialect.name
-    return postgresql_insert if dialect == "postgresql" else sqlite_insert
 
 
 def replies_to(session: Session, inbound_id: int | None) -> list[Outbound]:

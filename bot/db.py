@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +46,11 @@ POSTGRES_PING_AFTER_IDLE_S = 10
 # What a request answers 503 for: the database is down, locked, too slow, or not migrated
 # (PostgreSQL reports a missing table as a ProgrammingError, SQLite as an OperationalError).
 UNAVAILABLE = (OperationalError, ProgrammingError)
+
+
+def conflict_insert(dialect: str) -> Any:
+    """The dialect's ``insert``, which knows ``ON CONFLICT`` (PostgreSQL's, else SQLite's)."""
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
 
 
 def make_engine(url: str, *, statement_timeout: bool = True, writer: bool = True) -> Engine:

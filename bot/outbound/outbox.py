@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..db import conflict_insert
 from ..engine import Outbound
 from ..models import Contact, Message, OutboxMessage
 from .status import FINAL_OUTBOX_STATUSES, OutboxStatus
@@ -90,9 +89,11 @@ def enqueue_many(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     statements; returns how many were new (a key queued before is skipped)."""
     if not rows:
         return 0
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    insert = postgresql_insert if postgresql else sqlite_insert
-    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    dialect = session.get_bind().dialect.name
+    postgresql = dialect == "postgresql"
+    statement = conflict_insert(dialect)(OutboxMessage).on_conflict_do_nothing(
+        index_elements=["idempotency_key"]
+    )
     session.flush()  # as an ORM statement would: the rows' contacts must be in the database
     connection = session.connection()
     if postgresql and len(rows) > 1:

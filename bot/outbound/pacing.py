@@ -20,10 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from ..db import Database
+from ..db import Database, conflict_insert
 from ..models import SendPacing, utcnow
 
 BLOCK = 0.2  # seconds of slots reserved per database round trip
@@ -76,9 +73,8 @@ class Pacer:
     def _reserve(self, units: int, now: datetime) -> datetime:
         """Reserve ``units`` of slots in the database; returns when the first one starts."""
         with self.db.transaction() as session:
-            insert = postgresql_insert if not self.db.is_sqlite else sqlite_insert
             session.execute(
-                insert(SendPacing)
+                conflict_insert(self.db.engine.dialect.name)(SendPacing)
                 .values(sender=self.name, next_free_at=now)
                 .on_conflict_do_nothing(index_elements=["sender"])
             )
