@@ -24,7 +24,11 @@ class ActionDeps(Protocol):
     """
 
     session: Session
-    contact: Contact
     settings: Settings
     now: datetime
     inbound_message_id: int | None
+
+    @property
+    def contact(self) -> Contact:
+        """The contact whose turn this is, loaded the first time an action asks."""
+        ...

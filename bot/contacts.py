@@ -13,13 +13,12 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
 from .db import conflict_insert
 from .models import Contact, ContactTag, StaffFlag
@@ -65,17 +64,18 @@ def arrived(
     also: Sequence[ColumnElement[Any]] = (),
     *,
     create: bool = False,
-) -> tuple[Contact, tuple[Any, ...]] | None:
+) -> tuple[ContactRow, tuple[Any, ...]] | None:
     """Mark the contact who just wrote as seen and lock their row, in one statement.
 
     Seen: the resident wrote to us, so the address plainly works again (``unreachable_at``
     cleared) and ``last_seen_at`` moves to now. A provider's retry of a stored message does
     not count (``ConversationService.receive`` rolls its transaction back).
 
-    Returns the contact, as if loaded by a query, and the values of ``also``, extra expressions
-    returned with it (the conversation state on SQLite); None when the address is new. The
-    UPDATE takes the same row lock as ``SELECT ... FOR UPDATE`` on PostgreSQL and, waiting for
-    it, returns the row as the lock holder committed it.
+    Returns the few columns a turn reads (``loaded`` gives the session's ``Contact`` when a
+    turn needs the object) and the values of ``also``, extra expressions returned with it (the
+    conversation state on SQLite); None when the address is new. The UPDATE takes the same
+    row lock as ``SELECT ... FOR UPDATE`` on PostgreSQL and, waiting for it, returns the row
+    as the lock holder committed it.
 
     ``create``: a new address becomes a contact in the same statement (an upsert, which locks
     and returns an existing row the same way), so the first message costs no extra statements.
@@ -88,14 +88,49 @@ def arrived(
     row = session.connection().execute(statement, params).one_or_none()
     if row is None:
         return None
-    width = len(_CONTACT_KEYS)
-    return _as_loaded(session, dict(zip(_CONTACT_KEYS, row[:width], strict=True))), tuple(
-        row[width:]
-    )
+    width = len(_ROW_COLUMNS)
+    return ContactRow(*row[:width]), tuple(row[width:])
+
+
+@dataclass
+class ContactRow:
+    """What a resident's turn reads of their contact (``arrived``): loading the whole object
+    costs more than the turn's statements, and most turns need no more than this."""
+
+    id: int
+    language: str | None
+    opted_out_at: datetime | None
+    source: str | None
+
+    @property
+    def opted_out(self) -> bool:
+        return self.opted_out_at is not None
+
+
+def loaded(session: Session, row: ContactRow) -> Contact:
+    """The session's ``Contact`` for a row ``arrived`` read, for a turn that needs the
+    object (one SELECT unless the session holds it already)."""
+    contact = session.get(Contact, row.id)
+    if contact is None:
+        raise LookupError(f"contact {row.id} is gone")
+    return contact
+
+
+def set_language_of(session: Session, row: ContactRow, language: str | None) -> None:
+    """``set_language`` for a contact only ``arrived`` read: one UPDATE, without loading the
+    object or the unit of work."""
+    if row.language != language:
+        session.connection().execute(_SET_LANGUAGE, {"b_id": row.id, "b_language": language})
+        row.language = language
 
 
 _CONTACTS = Contact.__table__
-_CONTACT_KEYS = tuple(column.key for column in _CONTACTS.columns)
+_ROW_COLUMNS = tuple(_CONTACTS.c[name] for name in ("id", "language", "opted_out_at", "source"))
+_SET_LANGUAGE = (
+    update(_CONTACTS)
+    .where(_CONTACTS.c.id == bindparam("b_id"))
+    .values(language=bindparam("b_language"))
+)
 
 
 @functools.cache
@@ -109,7 +144,7 @@ def _arrived_statement(also: tuple[ColumnElement[Any], ...]) -> Any:
             _CONTACTS.c.address == bindparam("b_address"),
         )
         .values(last_seen_at=bindparam("b_now"), unreachable_at=None)
-        .returning(*_CONTACTS.columns, *also)
+        .returning(*_ROW_COLUMNS, *also)
     )
 
 
@@ -124,21 +159,7 @@ def _created_statement(dialect: str, also: tuple[ColumnElement[Any], ...]) -> An
     return statement.on_conflict_do_update(
         index_elements=["channel", "address"],
         set_={"last_seen_at": statement.excluded.last_seen_at, "unreachable_at": None},
-    ).returning(*_CONTACTS.columns, *also)
-
-
-def _as_loaded(session: Session, values: dict[str, Any]) -> Contact:
-    """The session's Contact for a row just read with Core, as a query would load it: no
-    pending changes, so only what the turn changes afterwards is flushed."""
-    existing = session.identity_map.get(identity_key(Contact, values["id"]))
-    if isinstance(existing, Contact):
-        for name, value in values.items():
-            set_committed_value(existing, name, value)
-        return existing
-    contact = Contact(**values)
-    make_transient_to_detached(contact)
-    session.add(contact)
-    return contact
+    ).returning(*_ROW_COLUMNS, *also)
 
 
 def mark_unreachable(contact: Contact, now: datetime, reason: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,17 +58,40 @@ class Delivery:
     language: str | None = None
 
 
-@dataclass
 class Deps:
     """What actions may touch during a turn (``bot.action_deps.ActionDeps``): the open
-    transaction and the contact."""
+    transaction and the contact.
 
-    session: Session
-    contact: Contact
-    settings: Settings
-    now: datetime
-    inbound_message_id: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    ``contact`` may arrive as the row ``contacts.arrived`` read. It becomes the session's
+    ``Contact`` only when something asks for it: most turns (a menu, an answer, a language
+    switch) never do, and loading it would cost more than their statements, all of it inside
+    the write lock.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        contact: Contact | contacts.ContactRow,
+        settings: Settings,
+        now: datetime,
+        inbound_message_id: int | None = None,
+    ) -> None:
+        self.session = session
+        self._contact = contact
+        self.settings = settings
+        self.now = now
+        self.inbound_message_id = inbound_message_id
+        self.extra: dict[str, Any] = {}
+
+    @property
+    def contact(self) -> Contact:
+        if not isinstance(self._contact, Contact):
+            self._contact = contacts.loaded(self.session, self._contact)
+        return self._contact
+
+    @property
+    def contact_loaded(self) -> bool:
+        return isinstance(self._contact, Contact)
 
 
 class ConversationService:
@@ -115,32 +138,39 @@ class ConversationService:
 
     def _receive(self, session: Session, envelope: Envelope) -> tuple[Delivery, Turn]:
         # Everything here runs holding the contact's lock (the whole database's on SQLite), so
-        # it is written as a few Core statements rather than through the unit of work: lock,
-        # state, inbound, replies, state again. See bench/statements.py.
+        # it is written as a few Core statements rather than through the unit of work, and the
+        # contact stays a row unless the turn needs the object: lock, inbound, state, replies
+        # (see bench/statements.py).
         now = self.clock()
         contact, stored = arrive(session, envelope.channel, envelope.address, now)
-        inbound_id = _store_inbound(session, contact.id, envelope, now)
+        contact_id = contact.id
+        inbound_id = _store_inbound(session, contact_id, envelope, now)
         if inbound_id is None:  # the unique (channel, provider_id) already holds it
             earlier = inbound_id_of(session, envelope.channel, str(envelope.provider_id))
             raise _Duplicate(
                 Delivery(
-                    contact.id,
+                    contact_id,
                     replies_to(session, earlier),
                     duplicate=True,
                     language=contact.language,
                 )
             )
+        deps = Deps(session, contact, self.settings, now, inbound_id)
         if envelope.source and not contact.source:
-            contact.source = envelope.source[:64]
+            deps.contact.source = envelope.source[:64]
 
         conversation = _engine_view(contact, stored)
-        deps = Deps(session, contact, self.settings, now, inbound_id)
         turn = self.engine.handle(conversation, envelope.message, now, deps)
         lease_until = now + envelope.reply_lease if envelope.reply_lease else None
-        record_standing(session, contact, turn, now, message_id=inbound_id)
-        _write_state(session, contact.id, stored is not None, turn, now)
-        _store_replies(session, contact.id, envelope.channel, inbound_id, turn, now, lease_until)
-        return Delivery(contact.id, turn.messages, language=contact.language), turn
+        language = turn.conversation.language
+        _record_events(session, lambda: deps.contact, turn, now, inbound_id)
+        if deps.contact_loaded:
+            contacts.set_language(deps.contact, language)
+        else:  # the common turn: at most a new language, without loading the contact
+            contacts.set_language_of(session, contact, language)
+        _write_state(session, contact_id, stored is not None, turn, now)
+        _store_replies(session, contact_id, envelope.channel, inbound_id, turn, now, lease_until)
+        return Delivery(contact_id, turn.messages, language=language), turn
 
 
 class _Duplicate(Exception):
@@ -193,8 +223,9 @@ _INSERT_INBOUND = {
 
 def arrive(
     session: Session, channel: str, address: str, now: datetime
-) -> tuple[Contact, StoredState | None]:
-    """The contact who just wrote (created if new), locked and marked seen, and their state.
+) -> tuple[contacts.ContactRow, StoredState | None]:
+    """The contact who just wrote (created if new), locked and marked seen, as the columns
+    ``contacts.arrived`` read, and their state.
 
     On SQLite the state comes back in the same statement: ``BEGIN IMMEDIATE`` already holds
     the database's write lock, so nothing can change between the two. PostgreSQL reads it in a
@@ -213,8 +244,9 @@ def arrive(
     if sqlite:
         values = inlined
     else:
-        found = session.connection().execute(_READ_STATE, {"owner": contact.id}).one_or_none()
-        values = tuple(found) if found is not None else (None,) * len(_STATE_FIELDS)
+        found = session.connection().execute(_READ_STATE, {"owner": contact.id})
+        state = found.one_or_none()
+        values = tuple(state) if state is not None else (None,) * len(_STATE_FIELDS)
     updated_at = values[-1]
     return contact, StoredState(*values) if updated_at is not None else None
 
@@ -279,13 +311,17 @@ def _store_replies(
     session.connection().execute(_INSERT_REPLIES, rows)
 
 
-def _engine_view(contact: Contact, state: StoredState | ConversationState | None) -> Conversation:
-    """What the engine sees of a contact and their stored state (None: never talked)."""
+def _engine_view(
+    contact: Contact | contacts.ContactRow, state: StoredState | ConversationState | None
+) -> Conversation:
+    """What the engine sees of a contact (the object or its row) and their stored state
+    (None: never talked)."""
+    language, opted_out = contact.language, contact.opted_out
     if state is None:
-        return Conversation(language=contact.language, opted_out=contact.opted_out, data={})
+        return Conversation(language=language, opted_out=opted_out, data={})
     return Conversation(
-        language=contact.language,
-        opted_out=contact.opted_out,
+        language=language,
+        opted_out=opted_out,
         flow_id=state.flow_id,
         step_id=state.step_id,
         data=dict(state.data or {}),
@@ -308,20 +344,32 @@ def record_standing(
     message_id: int | None = None,
 ) -> None:
     """What a turn changed in the contact's standing, through ``contacts``."""
+    _record_events(session, lambda: contact, turn, now, message_id)
+    contacts.set_language(contact, turn.conversation.language)
+
+
+def _record_events(
+    session: Session,
+    contact: Callable[[], Contact],
+    turn: Turn,
+    now: datetime,
+    message_id: int | None,
+) -> None:
+    """The standing a turn's events change; ``contact`` is called only for those that touch
+    the contact itself."""
     for event in turn.events:
         if event.kind == "opted_out":
-            contacts.opt_out(contact, now)
+            contacts.opt_out(contact(), now)
         elif event.kind == "opted_in":
-            contacts.opt_in(contact, now)
+            contacts.opt_in(contact(), now)
         elif event.kind in ("crisis", "safety"):
-            contacts.flag_for_staff(session, contact, event.kind, now, message_id=message_id)
+            contacts.flag_for_staff(session, contact(), event.kind, now, message_id=message_id)
         elif event.kind == "handoff_ended":  # MENU or STOP while waiting for a person
-            handoff.close_flags(session, contact.id, now)
+            handoff.close_flags(session, contact().id, now)
         elif event.kind == "waitlist_promoted":  # tell them, in this same transaction
             sending.promoted(
                 session, int(event.detail["event_id"]), int(event.detail["contact_id"]), now
             )
-    contacts.set_language(contact, turn.conversation.language)
 
 
 def save_turn(

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.orm import Session
 
 from bot import db, predicate_cache
 from bot.conversations import Envelope
@@ -75,6 +76,48 @@ def test_a_new_residents_first_message_costs_no_more_statements_than_any_other(v
     expected = 1 if vecino.db.is_sqlite else 2
     assert len(touching_contacts) == expected, statements
     assert len(statements) <= STATEMENT_CEILING, statements
+
+
+@contextmanager
+def contacts_loaded_at_commit() -> Iterator[list[list[Contact]]]:
+    """Per commit inside the block, the Contact objects its session held."""
+    seen: list[list[Contact]] = []
+
+    def record(session: Session) -> None:
+        seen.append([o for o in session.identity_map.values() if isinstance(o, Contact)])
+
+    event.listen(Session, "before_commit", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Session, "before_commit", record)
+
+
+def test_a_common_turn_reads_the_contact_as_a_row_and_never_loads_the_object(vecino):  # type: ignore[no-untyped-def]
+    # Loading the contact through the ORM cost more than the turn's statements, inside the
+    # write lock; a menu, an answer or a language switch needs only its id and language.
+    say(vecino, "hola", "SM1")
+    with contacts_loaded_at_commit() as loaded:
+        say(vecino, "2", "SM2")  # English
+        say(vecino, "menu", "SM3")
+        say(vecino, "ES", "SM4")  # a language switch, written with one UPDATE
+    assert loaded == [[], [], []]
+    with vecino.db.reading() as session:
+        contact = session.scalars(select(Contact).where(Contact.address == ADDRESS)).one()
+        assert contact.language == "es"
+        assert contact.opted_out_at is None
+
+
+def test_a_turn_that_changes_the_contacts_standing_loads_it_and_stores_the_change(vecino):  # type: ignore[no-untyped-def]
+    say(vecino, "hola", "SM1")
+    say(vecino, "2", "SM2")
+    with contacts_loaded_at_commit() as loaded:
+        say(vecino, "STOP", "SM3")
+    assert [len(objects) for objects in loaded] == [1]
+    with vecino.db.reading() as session:
+        contact = session.scalars(select(Contact).where(Contact.address == ADDRESS)).one()
+        assert contact.opted_out_at is not None
+        assert contact.language == "en"
 
 
 def test_a_redelivery_writes_nothing_and_answers_the_stored_replies(vecino, clock):  # type: ignore[no-untyped-def]
