@@ -120,17 +120,23 @@ def set_language_of(session: Session, row: ContactRow, language: str | None) -> 
     """``set_language`` for a contact only ``arrived`` read: one UPDATE, without loading the
     object or the unit of work."""
     if row.language != language:
-        session.connection().execute(_SET_LANGUAGE, {"b_id": row.id, "b_language": language})
+        session.connection().execute(SET_LANGUAGE, set_language_params(row.id, language))
         row.language = language
 
 
 _CONTACTS = Contact.__table__
 _ROW_COLUMNS = tuple(_CONTACTS.c[name] for name in ("id", "language", "opted_out_at", "source"))
-_SET_LANGUAGE = (
+# A language switch as a statement of its own (SQLite) or a CTE of the turn's last statement
+# (PostgreSQL, bot.turn_storage), bound with ``set_language_params``.
+SET_LANGUAGE = (
     update(_CONTACTS)
     .where(_CONTACTS.c.id == bindparam("b_id"))
     .values(language=bindparam("b_language"))
 )
+
+
+def set_language_params(contact_id: int, language: str | None) -> dict[str, Any]:
+    return {"b_id": contact_id, "b_language": language}
 
 
 @functools.cache

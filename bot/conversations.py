@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, literal_column, select, update
-from sqlalchemy import insert as sa_insert
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -24,13 +23,12 @@ from .db import Database, conflict_insert
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
 from .models import Contact, ConversationState, Message, utcnow
 from .outbound.replies import inbound_id as inbound_id_of
-from .outbound.status import MessageStatus
 from .outreach import sending
 from .privacy import coarse_point, mask_address
+from .turn_storage import InboundRow, StoredState, close_turn, open_turn, state_values
 
 log = logging.getLogger(__name__)
 
-MAX_STORED_BODY = 20_000  # far above any provider's limit; only a defence against abuse
 ATTEMPTS = 3
 
 
@@ -137,19 +135,25 @@ class ConversationService:
         raise AssertionError("unreachable")
 
     def _receive(self, session: Session, envelope: Envelope) -> tuple[Delivery, Turn]:
-        # Everything here runs holding the contact's lock (the whole database's on SQLite), so
-        # it is written as a few Core statements rather than through the unit of work, and the
-        # contact stays a row unless the turn needs the object: lock, inbound, state, replies
-        # (see bench/statements.py).
+        # Everything here runs holding the contact's lock (the whole database's on SQLite):
+        # a few statements built once (bot.turn_storage), and the contact stays a row unless
+        # the turn needs the object.
         now = self.clock()
-        contact, stored = arrive(session, envelope.channel, envelope.address, now)
-        contact_id = contact.id
-        inbound_id = _store_inbound(session, contact_id, envelope, now)
+        message = envelope.message
+        inbound = InboundRow(
+            envelope.channel,
+            envelope.address,
+            envelope.provider_id,
+            message.text,
+            _inbound_payload(message),
+        )
+        opened = open_turn(session, inbound, now)
+        contact, inbound_id = opened.contact, opened.inbound_id
         if inbound_id is None:  # the unique (channel, provider_id) already holds it
             earlier = inbound_id_of(session, envelope.channel, str(envelope.provider_id))
             raise _Duplicate(
                 Delivery(
-                    contact_id,
+                    contact.id,
                     replies_to(session, earlier),
                     duplicate=True,
                     language=contact.language,
@@ -159,18 +163,15 @@ class ConversationService:
         if envelope.source and not contact.source:
             deps.contact.source = envelope.source[:64]
 
-        conversation = _engine_view(contact, stored)
-        turn = self.engine.handle(conversation, envelope.message, now, deps)
+        turn = self.engine.handle(_engine_view(contact, opened.state), message, now, deps)
         lease_until = now + envelope.reply_lease if envelope.reply_lease else None
         language = turn.conversation.language
         _record_events(session, lambda: deps.contact, turn, now, inbound_id)
-        if deps.contact_loaded:
+        if deps.contact_loaded:  # the object is flushed at commit, its language with it
             contacts.set_language(deps.contact, language)
-        else:  # the common turn: at most a new language, without loading the contact
-            contacts.set_language_of(session, contact, language)
-        _write_state(session, contact_id, stored is not None, turn, now)
-        _store_replies(session, contact_id, envelope.channel, inbound_id, turn, now, lease_until)
-        return Delivery(contact_id, turn.messages, language=language), turn
+            contact.language = language
+        close_turn(session, opened, turn, now, lease_until, language)
+        return Delivery(contact.id, turn.messages, language=language), turn
 
 
 class _Duplicate(Exception):
@@ -179,136 +180,6 @@ class _Duplicate(Exception):
     def __init__(self, delivery: Delivery) -> None:
         super().__init__("duplicate delivery")
         self.delivery = delivery
-
-
-@dataclass(frozen=True)
-class StoredState:
-    """A contact's conversation state row as read with (or right after) their lock."""
-
-    flow_id: str | None
-    step_id: str | None
-    data: dict[str, Any] | None
-    invalid_count: int | None
-    updated_at: datetime
-
-
-_STATE = ConversationState.__table__
-_MESSAGES = Message.__table__
-_STATE_FIELDS = ("flow_id", "step_id", "data", "invalid_count", "updated_at")
-
-# The hot path's statements, built once: building a statement costs more CPU than SQLite
-# takes to run it, and all of it happens holding the write lock. Values are bound per call.
-# The state's columns as subqueries an UPDATE of ``contacts`` can return (SQLite):
-_STATE_INLINE = tuple(
-    select(_STATE.c[name])
-    .where(_STATE.c.contact_id == literal_column("contacts.id"))
-    .scalar_subquery()
-    .label(f"state_{name}")
-    for name in _STATE_FIELDS
-)
-_READ_STATE = select(*(_STATE.c[name] for name in _STATE_FIELDS)).where(
-    _STATE.c.contact_id == bindparam("owner")
-)
-_UPDATE_STATE = update(_STATE).where(_STATE.c.contact_id == bindparam("owner"))
-_INSERT_STATE = sa_insert(_STATE)
-_INSERT_REPLIES = sa_insert(_MESSAGES)
-# The inbound message, unless its provider id is stored already (one per dialect).
-_INSERT_INBOUND = {
-    name: conflict_insert(name)(_MESSAGES)
-    .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-    .returning(_MESSAGES.c.id)
-    for name in ("postgresql", "sqlite")
-}
-
-
-def arrive(
-    session: Session, channel: str, address: str, now: datetime
-) -> tuple[contacts.ContactRow, StoredState | None]:
-    """The contact who just wrote (created if new), locked and marked seen, as the columns
-    ``contacts.arrived`` read, and their state.
-
-    On SQLite the state comes back in the same statement: ``BEGIN IMMEDIATE`` already holds
-    the database's write lock, so nothing can change between the two. PostgreSQL reads it in a
-    second statement, after the row lock is granted (see ``lock_contact``).
-    """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    inline = _STATE_INLINE if sqlite else ()
-    # SQLite always upserts: one statement whether the resident is new or known. PostgreSQL
-    # updates first, because its upsert spends a contacts.id sequence number on every call.
-    row = None if sqlite else contacts.arrived(session, channel, address, now)
-    if row is None:  # someone new (a twin may race us: the upsert settles it)
-        row = contacts.arrived(session, channel, address, now, inline, create=True)
-        if row is None:
-            raise AssertionError("an upsert returns its row")
-    contact, inlined = row
-    if sqlite:
-        values = inlined
-    else:
-        found = session.connection().execute(_READ_STATE, {"owner": contact.id})
-        state = found.one_or_none()
-        values = tuple(state) if state is not None else (None,) * len(_STATE_FIELDS)
-    updated_at = values[-1]
-    return contact, StoredState(*values) if updated_at is not None else None
-
-
-def _store_inbound(
-    session: Session, contact_id: int, envelope: Envelope, now: datetime
-) -> int | None:
-    """Store the inbound message; None when its provider id is already stored.
-
-    The unique constraint decides, in the same statement that stores it: no read first.
-    """
-    statement = _INSERT_INBOUND[session.get_bind().dialect.name]
-    row = {
-        "contact_id": contact_id,
-        "channel": envelope.channel,
-        "direction": "in",
-        "provider_id": envelope.provider_id,
-        "body": envelope.message.text[:MAX_STORED_BODY],
-        "payload": _inbound_payload(envelope.message),
-        "status": "received",
-        "created_at": now,
-    }
-    return session.connection().execute(statement, row).scalar_one_or_none()
-
-
-def _write_state(
-    session: Session, contact_id: int, exists: bool, turn: Turn, now: datetime
-) -> None:
-    values = _state_values(turn, now)
-    if exists:
-        session.connection().execute(_UPDATE_STATE, {"owner": contact_id, **values})
-    else:
-        session.connection().execute(_INSERT_STATE, {"contact_id": contact_id, **values})
-
-
-def _store_replies(
-    session: Session,
-    contact_id: int,
-    channel: str,
-    inbound_id: int,
-    turn: Turn,
-    now: datetime,
-    lease_until: datetime | None,
-) -> None:
-    """The turn's replies, in order, in one (executemany) statement."""
-    if not turn.messages:
-        return
-    rows = [
-        {
-            "contact_id": contact_id,
-            "channel": channel,
-            "direction": "out",
-            "body": reply.text,
-            "payload": reply.to_payload(),
-            "status": MessageStatus.REPLIED,
-            "lease_until": lease_until,
-            "in_reply_to_id": inbound_id,
-            "created_at": now,
-        }
-        for reply in turn.messages
-    ]
-    session.connection().execute(_INSERT_REPLIES, rows)
 
 
 def _engine_view(
@@ -386,21 +257,10 @@ def save_turn(
     statements.
     """
     record_standing(session, contact, turn, now, message_id)
-    for name, value in _state_values(turn, now).items():
+    for name, value in state_values(turn, now).items():
         setattr(state, name, value)
     if contact.conversation is None:
         session.add(state)
-
-
-def _state_values(turn: Turn, now: datetime) -> dict[str, Any]:
-    conversation = turn.conversation
-    return {
-        "flow_id": conversation.flow_id,
-        "step_id": conversation.step_id,
-        "data": dict(conversation.data),
-        "invalid_count": conversation.invalid_count,
-        "updated_at": now,
-    }
 
 
 def lock_contact(session: Session, channel: str, address: str, now: datetime) -> Contact:

@@ -22,8 +22,8 @@ from .test_live_server import Resident
 
 ADDRESS = "+13235550777"
 SURVEY_ITEM = "Take a survey"
-# Lock (with the state on SQLite, then the state on PostgreSQL), inbound, replies, state, and
-# SQLite's BEGIN IMMEDIATE: 5; one more when the contact changes (a language switch).
+# SQLite: BEGIN IMMEDIATE, the lock (with the state), inbound, state, replies: 5; one more
+# when the contact changes (a language switch). PostgreSQL: 3 (bot.turn_storage).
 STATEMENT_CEILING = 6
 
 
@@ -118,6 +118,47 @@ def test_a_turn_that_changes_the_contacts_standing_loads_it_and_stores_the_chang
         contact = session.scalars(select(Contact).where(Contact.address == ADDRESS)).one()
         assert contact.opted_out_at is not None
         assert contact.language == "en"
+
+
+def test_on_postgresql_every_turn_is_three_statements(vecino):  # type: ignore[no-untyped-def]
+    # Each statement is a round trip to another process: the lock, then the inbound message
+    # with the state, then the state, a language switch and the replies together.
+    if vecino.db.is_sqlite:
+        pytest.skip("PostgreSQL's statement shapes")
+    say(vecino, "hola", "SM1")
+    say(vecino, "2", "SM2")  # English; the first menu reads its predicates (once per process)
+    for number, body in enumerate(["menu", "ES", "¿qué?", "EN", "menu"], start=3):
+        with counting(vecino) as statements:
+            assert say(vecino, body, f"SM{number}"), body
+        assert len(statements) == 3, statements
+    with vecino.db.reading() as session:
+        contact = session.scalars(select(Contact).where(Contact.address == ADDRESS)).one()
+        assert contact.language == "en"  # switched to Spanish and back
+        replies = session.scalars(
+            select(Message).where(Message.direction == "out").order_by(Message.id)
+        ).all()
+        inbound = {
+            m.id: m.provider_id
+            for m in session.scalars(select(Message).where(Message.direction == "in"))
+        }
+    # Every reply stored, in order, pointing at the message it answers.
+    answered = [int(inbound[reply.in_reply_to_id][2:]) for reply in replies]
+    assert answered == sorted(answered)
+    assert set(answered) == set(range(1, 8))
+
+
+def test_a_silent_turn_still_stores_the_message_and_the_state(vecino, clock):  # type: ignore[no-untyped-def]
+    say(vecino, "hola", "SM1")
+    say(vecino, "2", "SM2")
+    assert say(vecino, "STOP", "SM3")
+    clock.advance(minutes=5)
+    assert say(vecino, "hola", "SM4") == []  # opted out: silence, and no reply row
+    with vecino.db.reading() as session:
+        contact = session.scalars(select(Contact).where(Contact.address == ADDRESS)).one()
+        state = session.get(ConversationState, contact.id)
+        assert state is not None and state.updated_at == clock()
+        last = session.scalars(select(Message).order_by(Message.id.desc()).limit(1)).one()
+        assert (last.provider_id, last.direction) == ("SM4", "in")
 
 
 def test_a_redelivery_writes_nothing_and_answers_the_stored_replies(vecino, clock):  # type: ignore[no-untyped-def]

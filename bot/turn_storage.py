@@ -1,0 +1,264 @@
+"""A resident's turn in the database: the few statements ``ConversationService.receive`` runs.
+
+All of it happens holding the contact's lock (the whole database's on SQLite), so each
+statement is built once and run with Core, never through the unit of work, and the two
+databases get the shape that costs each least:
+
+- SQLite (one writer at a time, no round trips): the contact's upsert returns their state,
+  then the inbound message, the state and the replies, each its own statement;
+- PostgreSQL (every statement a round trip to another process): the contact's lock, then the
+  inbound message and the state read in one statement, then the state, a language switch and
+  the replies in one statement with data-modifying CTEs. Three statements, whatever the turn.
+
+``open_turn`` runs before the engine, ``close_turn`` after it; bench/statements.py counts them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Executable, bindparam, literal, literal_column, select, true, update
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.orm import Session
+
+from . import contacts
+from .db import conflict_insert
+from .engine import Turn
+from .models import ConversationState, Message
+from .outbound.status import MessageStatus
+
+MAX_STORED_BODY = 20_000  # far above any provider's limit; only a defence against abuse
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """A contact's conversation state row as read with (or right after) their lock."""
+
+    flow_id: str | None
+    step_id: str | None
+    data: dict[str, Any] | None
+    invalid_count: int | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class InboundRow:
+    """The inbound message as the messages table keeps it."""
+
+    channel: str
+    address: str
+    provider_id: str | None
+    body: str
+    payload: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class OpenedTurn:
+    channel: str
+    contact: contacts.ContactRow
+    state: StoredState | None  # None: the resident never talked to us
+    inbound_id: int | None  # None: the provider id is stored already (a redelivery)
+
+
+_STATE = ConversationState.__table__
+_MESSAGES = Message.__table__
+_STATE_FIELDS = ("flow_id", "step_id", "data", "invalid_count", "updated_at")
+_REPLY_FIELDS = (
+    "contact_id",
+    "channel",
+    "direction",
+    "body",
+    "payload",
+    "status",
+    "lease_until",
+    "in_reply_to_id",
+    "created_at",
+    "updated_at",
+)
+
+# SQLite. The state's columns as subqueries the contact's upsert can return: BEGIN IMMEDIATE
+# already holds the database's write lock, so nothing can change between the two.
+_STATE_INLINE = tuple(
+    select(_STATE.c[name])
+    .where(_STATE.c.contact_id == literal_column("contacts.id"))
+    .scalar_subquery()
+    .label(f"state_{name}")
+    for name in _STATE_FIELDS
+)
+_UPDATE_STATE = update(_STATE).where(_STATE.c.contact_id == bindparam("owner"))
+_INSERT_STATE = sa_insert(_STATE)
+_INSERT_REPLIES = sa_insert(_MESSAGES)
+_INSERT_INBOUND = (
+    conflict_insert("sqlite")(_MESSAGES)
+    .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    .returning(_MESSAGES.c.id)
+)
+
+
+def _bound(table: Any, prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """``{column: bindparam}`` for an INSERT built once and bound per call."""
+    return {name: bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names}
+
+
+_INBOUND_FIELDS = (
+    "contact_id",
+    "channel",
+    "direction",
+    "provider_id",
+    "body",
+    "payload",
+    "status",
+    "created_at",
+    "updated_at",
+)
+
+
+def _inbound_with_state() -> Executable:
+    """PostgreSQL: store the inbound message and read the state, in one statement.
+
+    A statement of its own after the lock: its snapshot is taken once the contact's row lock
+    is granted, so it reads the state the lock's last holder committed (a join into the locking
+    statement would read it from before the wait; see ``conversations.lock_contact``). No row
+    back: the provider id was stored already.
+    """
+    inbound = (
+        postgresql_insert(_MESSAGES)
+        .values(_bound(_MESSAGES, "m_", _INBOUND_FIELDS))
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+        .returning(_MESSAGES.c.id)
+        .cte("inbound")
+    )
+    state = (
+        select(*(_STATE.c[name] for name in _STATE_FIELDS))
+        .where(_STATE.c.contact_id == bindparam("m_contact_id"))
+        .subquery("state")
+    )
+    columns = (state.c[name] for name in _STATE_FIELDS)
+    return select(inbound.c.id, *columns).select_from(inbound.outerjoin(state, true()))
+
+
+_INBOUND_WITH_STATE = _inbound_with_state()
+
+
+@functools.cache
+def _state_language_replies(replies: int, language: bool) -> Executable:
+    """PostgreSQL: the state (upserted), a language switch and ``replies`` replies, in one
+    statement; one shape per reply count, built once."""
+    state_values = _bound(_STATE, "s_", ("contact_id", *_STATE_FIELDS))
+    upsert = postgresql_insert(_STATE).values(state_values)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["contact_id"],
+        set_={name: upsert.excluded[name] for name in _STATE_FIELDS},
+    )
+    ctes = [upsert.cte("state")]
+    if language:
+        ctes.append(contacts.SET_LANGUAGE.cte("language"))
+    if not replies:
+        return select(literal(1)).add_cte(*ctes)
+    rows = [_bound(_MESSAGES, f"r{index}_", _REPLY_FIELDS) for index in range(replies)]
+    return sa_insert(_MESSAGES).values(rows).add_cte(*ctes)
+
+
+def open_turn(session: Session, inbound: InboundRow, now: datetime) -> OpenedTurn:
+    """Lock the contact (created if new) and mark them seen, store the inbound message once,
+    and read the state."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    channel, address = inbound.channel, inbound.address
+    # SQLite always upserts: one statement whether the resident is new or known. PostgreSQL
+    # updates first, because its upsert spends a contacts.id sequence number on every call.
+    row = contacts.arrived(session, channel, address, now) if postgresql else None
+    if row is None:  # someone new (a twin may race us: the upsert settles it)
+        inline = () if postgresql else _STATE_INLINE
+        row = contacts.arrived(session, channel, address, now, inline, create=True)
+        if row is None:
+            raise AssertionError("an upsert returns its row")
+    contact, inlined = row
+    values = {
+        "contact_id": contact.id,
+        "channel": channel,
+        "direction": "in",
+        "provider_id": inbound.provider_id,
+        "body": inbound.body[:MAX_STORED_BODY],
+        "payload": inbound.payload,
+        "status": "received",
+        "created_at": now,
+        "updated_at": now,
+    }
+    connection = session.connection()
+    if postgresql:
+        params = {f"m_{name}": value for name, value in values.items()}
+        found = connection.execute(_INBOUND_WITH_STATE, params).one_or_none()
+        if found is None:
+            return OpenedTurn(channel, contact, None, None)
+        inbound_id, state = found[0], tuple(found[1:])
+    else:
+        inbound_id = connection.execute(_INSERT_INBOUND, values).scalar_one_or_none()
+        state = inlined
+    stored = StoredState(*state) if state[-1] is not None else None
+    return OpenedTurn(channel, contact, stored, inbound_id)
+
+
+def close_turn(
+    session: Session,
+    opened: OpenedTurn,
+    turn: Turn,
+    now: datetime,
+    lease_until: datetime | None,
+    language: str | None,
+) -> None:
+    """Store the state the turn left, its replies in order, and ``language`` when it differs
+    from the contact's (the caller passes the contact's own when the turn wrote it through
+    the loaded object)."""
+    contact, inbound_id = opened.contact, opened.inbound_id
+    state = state_values(turn, now)
+    replies = [
+        {
+            "contact_id": contact.id,
+            "channel": opened.channel,
+            "direction": "out",
+            "body": reply.text,
+            "payload": reply.to_payload(),
+            "status": MessageStatus.REPLIED,
+            "lease_until": lease_until,
+            "in_reply_to_id": inbound_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for reply in turn.messages
+    ]
+    connection = session.connection()
+    switch = contact.language != language
+    if session.get_bind().dialect.name == "postgresql":
+        params: dict[str, Any] = {"s_contact_id": contact.id}
+        params.update({f"s_{name}": value for name, value in state.items()})
+        if switch:
+            params.update(contacts.set_language_params(contact.id, language))
+        for index, reply in enumerate(replies):
+            params.update({f"r{index}_{name}": value for name, value in reply.items()})
+        connection.execute(_state_language_replies(len(replies), switch), params)
+        contact.language = language
+        return
+    if switch:
+        contacts.set_language_of(session, contact, language)
+    if opened.state is not None:
+        connection.execute(_UPDATE_STATE, {"owner": contact.id, **state})
+    else:
+        connection.execute(_INSERT_STATE, {"contact_id": contact.id, **state})
+    if replies:
+        connection.execute(_INSERT_REPLIES, replies)
+
+
+def state_values(turn: Turn, now: datetime) -> dict[str, Any]:
+    """The state row's columns as a turn leaves them."""
+    conversation = turn.conversation
+    return {
+        "flow_id": conversation.flow_id,
+        "step_id": conversation.step_id,
+        "data": dict(conversation.data),
+        "invalid_count": conversation.invalid_count,
+        "updated_at": now,
+    }
