@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, literal, literal_column, select, true, update
+from sqlalchemy import (
+    Executable,
+    bindparam,
+    literal,
+    literal_column,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session
@@ -159,8 +168,23 @@ def _state_language_replies(replies: int, language: bool) -> Executable:
         ctes.append(contacts.SET_LANGUAGE.cte("language"))
     if not replies:
         return select(literal(1)).add_cte(*ctes)
-    rows = [_bound(_MESSAGES, f"r{index}_", _REPLY_FIELDS) for index in range(replies)]
-    return sa_insert(_MESSAGES).values(rows).add_cte(*ctes)
+    # INSERT ... SELECT rather than a multi-row VALUES, which SQLAlchemy compiles afresh on
+    # every call (it has no cache key); the ordinal keeps the replies' ids in order.
+    rows = [
+        select(literal_column(str(index)).label("ordinal"), *_bound_row(f"r{index}_"))
+        for index in range(replies)
+    ]
+    listed = (union_all(*rows) if replies > 1 else rows[0]).subquery("replies")
+    ordered = select(*(listed.c[name] for name in _REPLY_FIELDS)).order_by(listed.c.ordinal)
+    return sa_insert(_MESSAGES).from_select(_REPLY_FIELDS, ordered).add_cte(*ctes)
+
+
+def _bound_row(prefix: str) -> list[Any]:
+    """A reply's columns as labelled, typed bind parameters (a SELECT of one row)."""
+    return [
+        bindparam(f"{prefix}{name}", type_=_MESSAGES.c[name].type).label(name)
+        for name in _REPLY_FIELDS
+    ]
 
 
 def open_turn(session: Session, inbound: InboundRow, now: datetime) -> OpenedTurn:

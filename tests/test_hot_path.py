@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import compiler
 
 from bot import db, predicate_cache
 from bot.conversations import Envelope
@@ -145,6 +146,24 @@ def test_on_postgresql_every_turn_is_three_statements(vecino):  # type: ignore[n
     answered = [int(inbound[reply.in_reply_to_id][2:]) for reply in replies]
     assert answered == sorted(answered)
     assert set(answered) == set(range(1, 8))
+
+
+def test_a_turn_compiles_no_statement_once_the_process_has_seen_its_shapes(vecino, monkeypatch):  # type: ignore[no-untyped-def]
+    # Compiling a statement costs more CPU than the database takes to run it; a statement
+    # SQLAlchemy cannot cache (a multi-row VALUES) was compiled again on every message.
+    say(vecino, "hola", "SM1")
+    say(vecino, "2", "SM2")
+    say(vecino, "menu", "SM3")
+    compiled: list[str] = []
+    original = compiler.SQLCompiler.__init__
+
+    def counting_init(self, dialect, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append(type(statement).__name__)
+        original(self, dialect, statement, *args, **kwargs)
+
+    monkeypatch.setattr(compiler.SQLCompiler, "__init__", counting_init)
+    assert say(vecino, "menu", "SM4")
+    assert compiled == []
 
 
 def test_a_silent_turn_still_stores_the_message_and_the_state(vecino, clock):  # type: ignore[no-untyped-def]
