@@ -31,7 +31,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import insert as sa_insert
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session
 
 from . import contacts
@@ -135,7 +134,7 @@ def _inbound_with_state() -> Executable:
     back: the provider id was stored already.
     """
     inbound = (
-        postgresql_insert(_MESSAGES)
+        conflict_insert("postgresql")(_MESSAGES)
         .values(_bound(_MESSAGES, "m_", _INBOUND_FIELDS))
         .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
         .returning(_MESSAGES.c.id)
@@ -158,7 +157,7 @@ def _state_language_replies(replies: int, language: bool) -> Executable:
     """PostgreSQL: the state (upserted), a language switch and ``replies`` replies, in one
     statement; one shape per reply count, built once."""
     state_values = _bound(_STATE, "s_", ("contact_id", *_STATE_FIELDS))
-    upsert = postgresql_insert(_STATE).values(state_values)
+    upsert = conflict_insert("postgresql")(_STATE).values(state_values)
     upsert = upsert.on_conflict_do_update(
         index_elements=["contact_id"],
         set_={name: upsert.excluded[name] for name in _STATE_FIELDS},
