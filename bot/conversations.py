@@ -166,7 +166,7 @@ class ConversationService:
         turn = self.engine.handle(_engine_view(contact, opened.state), message, now, deps)
         lease_until = now + envelope.reply_lease if envelope.reply_lease else None
         language = turn.conversation.language
-        _record_events(session, lambda: deps.contact, turn, now, inbound_id)
+        _record_events(session, contact.id, lambda: deps.contact, turn, now, inbound_id)
         if deps.contact_loaded:  # the object is flushed at commit, its language with it
             contacts.set_language(deps.contact, language)
             contact.language = language
@@ -215,12 +215,13 @@ def record_standing(
     message_id: int | None = None,
 ) -> None:
     """What a turn changed in the contact's standing, through ``contacts``."""
-    _record_events(session, lambda: contact, turn, now, message_id)
+    _record_events(session, contact.id, lambda: contact, turn, now, message_id)
     contacts.set_language(contact, turn.conversation.language)
 
 
 def _record_events(
     session: Session,
+    contact_id: int,
     contact: Callable[[], Contact],
     turn: Turn,
     now: datetime,
@@ -236,7 +237,7 @@ def _record_events(
         elif event.kind in ("crisis", "safety"):
             contacts.flag_for_staff(session, contact(), event.kind, now, message_id=message_id)
         elif event.kind == "handoff_ended":  # MENU or STOP while waiting for a person
-            handoff.close_flags(session, contact().id, now)
+            handoff.close_flags(session, contact_id, now)
         elif event.kind == "waitlist_promoted":  # tell them, in this same transaction
             sending.promoted(
                 session, int(event.detail["event_id"]), int(event.detail["contact_id"]), now
