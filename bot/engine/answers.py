@@ -163,7 +163,7 @@ def match_choice(text: str, choices: Sequence[Choice], shown: Sequence[str]) -> 
         number = number_in(text)
         in_range = isinstance(number, int) and 1 <= number <= len(visible)
         return visible[number - 1] if in_range else None
-    exact = [c for c in visible if folded in _names(c)]
+    exact = [c for c in visible if folded in c.names]
     if len(exact) == 1:
         return exact[0]
     if folded in NUMBER_WORDS:  # "dos"; after the names, so "ninguno" can name "none"
@@ -172,14 +172,6 @@ def match_choice(text: str, choices: Sequence[Choice], shown: Sequence[str]) -> 
     # "sometimes, I guess" / "a veces creo": one choice named inside a longer reply.
     inside = _named_inside(folded, visible)
     return inside[0] if len(inside) == 1 else None
-
-
-def _names(choice: Choice) -> set[str]:
-    names = {fold(choice.value)}
-    names.update(fold(label) for label in choice.label.values())
-    for words in choice.words.values():
-        names.update(words)
-    return names
 
 
 def is_hedge(text: str) -> bool:
@@ -199,7 +191,7 @@ def names_choice_exactly(text: str, choices: Sequence[Choice], shown: Sequence[s
     visible = _visible(choices, shown)
     if folded.isdigit() or folded in NUMBER_WORDS:
         return True
-    return any(folded in _names(c) for c in visible)
+    return any(folded in c.names for c in visible)
 
 
 def is_skip(text: str) -> bool:
@@ -230,7 +222,7 @@ def _named_inside(folded: str, visible: Sequence[Choice]) -> list[Choice]:
     spans = [
         (found.start(), found.end(), choice)
         for choice in visible
-        for name in _names(choice)
+        for name in choice.names
         if name
         for found in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded)
     ]
@@ -257,7 +249,7 @@ def _pieces(
         choice = match_choice(piece, choices, shown)
         if choice is None and len(folded) >= 4:
             # "escuela" for "Escuela y guardería": part of exactly one choice's name.
-            partial = [c for c in visible if any(contains_phrase(n, folded) for n in _names(c))]
+            partial = [c for c in visible if any(contains_phrase(n, folded) for n in c.names)]
             choice = partial[0] if len(partial) == 1 else None
         if choice is None:
             return []
@@ -281,7 +273,7 @@ def match_choices(
             return [], "out_of_range"
         picked = [visible[n - 1] for n in numbers]
     else:
-        exact = [c for c in visible if folded in _names(c)]
+        exact = [c for c in visible if folded in c.names]
         picked = exact if len(exact) == 1 else _pieces(text, choices, shown, visible)
         picked = picked or _named_inside(folded, visible)
     if not picked:

@@ -19,6 +19,7 @@ question), ``hold`` (a lone word is an answer attempt, never another flow's trig
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,6 +70,18 @@ class Choice:
     show_if: str | None = None
     next: Target | None = None
     exclusive: bool = False  # in a multiple-choice question: cannot be picked with others ("none")
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Every folded name a reply may give this choice by: its value, labels and words.
+
+        Built once per loaded flow: the engine asks on every reply to a question, holding the
+        write lock, and folding the labels afresh was a tenth of its time.
+        """
+        names = {fold(self.value), *(fold(label) for label in self.label.values())}
+        for words in self.words.values():
+            names.update(words)
+        return frozenset(names)
 
 
 @dataclass(frozen=True)
