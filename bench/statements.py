@@ -5,9 +5,10 @@ machine after every change to the hot path. It replays ``bench.webhook.SCRIPT`` 
 language, menu, an invalid answer, a language switch, an emoji...) for a few residents through
 the Flask test client on a fresh, migrated database, and counts
 
-- statements: every statement the driver executes (SQLite's ``BEGIN IMMEDIATE`` included);
-- round trips: statements plus what SQLAlchemy sends around them (PostgreSQL's ``BEGIN``,
-  ``COMMIT``/``ROLLBACK``, the pool's pre-ping).
+- statements: every statement the driver executes (SQLite's ``BEGIN IMMEDIATE`` and its WAL
+  checkpoints included), as the driver saw them (``driver_statements``);
+- round trips: statements plus what goes around them (``COMMIT``/``ROLLBACK``, PostgreSQL's
+  ``BEGIN``, the pool's ping of a connection that sat idle).
 
     python bench/statements.py                   # SQLite file in a temp dir
     python bench/statements.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
@@ -19,14 +20,17 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,13 +86,16 @@ def count_statements(url: str, residents: int = 20) -> Count:
     postgresql = engine.dialect.name == "postgresql"
     count = Count()
 
-    def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        count.statements += 1
+    def statement(sql: str) -> None:
         count.round_trips += 1
+        if _BOUNDARY.match(sql):  # COMMIT / ROLLBACK: a round trip, not a statement
+            return
+        count.statements += 1
         count.texts[" ".join(sql.split())[:110]] += 1
 
     def boundary(*_args: Any) -> None:
-        count.round_trips += 1
+        if postgresql:  # SQLite's COMMIT and ROLLBACK reach the driver's trace
+            count.round_trips += 1
 
     def begin(*_args: Any) -> None:
         if postgresql:  # psycopg sends BEGIN itself; SQLite's is a counted statement
@@ -103,32 +110,69 @@ def count_statements(url: str, residents: int = 20) -> Count:
     client = app.test_client()
     validator = RequestValidator(TOKEN)
     numbers = [f"+1310{uuid.uuid4().int % 10_000_000:07d}" for _ in range(residents)]
-    listeners = [
-        ("before_cursor_execute", statement),
-        ("commit", boundary),
-        ("rollback", boundary),
-        ("begin", begin),
-    ]
+    listeners = [("commit", boundary), ("rollback", boundary), ("begin", begin)]
     for name, listener in listeners:
         event.listen(engine, name, listener)
     engine.dialect.do_ping = counted_ping  # type: ignore[method-assign]
     try:
-        for body in SCRIPT:
-            for number in numbers:
-                params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": number, "Body": body}
-                signature = validator.compute_signature(BASE + "/webhooks/twilio", params)
-                response = client.post(
-                    "/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature}
-                )
-                if response.status_code != 200:
-                    raise SystemExit(f"the webhook answered {response.status_code}")
-                count.messages += 1
+        with driver_statements(engine, statement):
+            for body in SCRIPT:
+                for number in numbers:
+                    params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": number, "Body": body}
+                    signature = validator.compute_signature(BASE + "/webhooks/twilio", params)
+                    response = client.post(
+                        "/webhooks/twilio", data=params, headers={"X-Twilio-Signature": signature}
+                    )
+                    if response.status_code != 200:
+                        raise SystemExit(f"the webhook answered {response.status_code}")
+                    count.messages += 1
     finally:
         engine.dialect.do_ping = ping  # type: ignore[method-assign]
         for name, listener in listeners:
             event.remove(engine, name, listener)
         engine.dispose()
     return count
+
+
+_BOUNDARY = re.compile(r"^\s*(COMMIT|ROLLBACK)\b", re.IGNORECASE)
+
+
+@contextmanager
+def driver_statements(engine: Engine, heard: Callable[[str], None]) -> Iterator[None]:
+    """Call ``heard`` with every statement the database driver runs on ``engine``'s
+    connections inside the block.
+
+    On SQLite that is SQLite's own trace of each connection checked out meanwhile: it also
+    hears what ``bot.driver`` sends the driver directly, which SQLAlchemy's cursor events do
+    not, and the transaction's COMMIT. On PostgreSQL, SQLAlchemy's cursor events (its BEGIN
+    and COMMIT are the driver's, heard by neither).
+    """
+    if engine.dialect.name != "sqlite":
+
+        def executed(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+            heard(sql)
+
+        event.listen(engine, "before_cursor_execute", executed)
+        try:
+            yield
+        finally:
+            event.remove(engine, "before_cursor_execute", executed)
+        return
+
+    def checked_out(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.set_trace_callback(heard)
+
+    def checked_in(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection is not None:
+            dbapi_connection.set_trace_callback(None)
+
+    event.listen(engine, "checkout", checked_out)
+    event.listen(engine, "checkin", checked_in)
+    try:
+        yield
+    finally:
+        event.remove(engine, "checkout", checked_out)
+        event.remove(engine, "checkin", checked_in)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from . import driver
 from .db import conflict_insert
 from .models import Contact, ContactTag, StaffFlag
 
@@ -85,9 +86,10 @@ def arrived(
         statement = _created_statement(session.get_bind().dialect.name, tuple(also))
     else:
         statement = _arrived_statement(tuple(also))
-    row = session.connection().execute(statement, params).one_or_none()
-    if row is None:
+    rows = driver.run(session.connection(), statement, params)
+    if not rows:
         return None
+    row = rows[0]
     width = len(_ROW_COLUMNS)
     return ContactRow(*row[:width]), tuple(row[width:])
 
@@ -120,7 +122,7 @@ def set_language_of(session: Session, row: ContactRow, language: str | None) -> 
     """``set_language`` for a contact only ``arrived`` read: one UPDATE, without loading the
     object or the unit of work."""
     if row.language != language:
-        session.connection().execute(SET_LANGUAGE, set_language_params(row.id, language))
+        driver.run(session.connection(), SET_LANGUAGE, set_language_params(row.id, language))
         row.language = language
 
 

@@ -5,7 +5,8 @@ statement is built once and run with Core, never through the unit of work, and t
 databases get the shape that costs each least:
 
 - SQLite (one writer at a time, no round trips): the contact's upsert returns their state,
-  then the inbound message, the state and the replies, each its own statement;
+  then the inbound message, the state and the replies, each its own statement, sent to the
+  driver directly (``bot.driver``: SQLAlchemy's execution cost more than SQLite's);
 - PostgreSQL (every statement a round trip to another process): the contact's lock, then the
   inbound message and the state read in one statement, then the state, a language switch and
   the replies in one statement with data-modifying CTEs. Three statements, whatever the turn.
@@ -33,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.orm import Session
 
-from . import contacts
+from . import contacts, driver
 from .db import conflict_insert
 from .engine import Turn
 from .models import ConversationState, Message
@@ -97,14 +98,6 @@ _STATE_INLINE = tuple(
     .label(f"state_{name}")
     for name in _STATE_FIELDS
 )
-_UPDATE_STATE = update(_STATE).where(_STATE.c.contact_id == bindparam("owner"))
-_INSERT_STATE = sa_insert(_STATE)
-_INSERT_REPLIES = sa_insert(_MESSAGES)
-_INSERT_INBOUND = (
-    conflict_insert("sqlite")(_MESSAGES)
-    .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-    .returning(_MESSAGES.c.id)
-)
 
 
 def _bound(table: Any, prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
@@ -123,6 +116,30 @@ _INBOUND_FIELDS = (
     "created_at",
     "updated_at",
 )
+
+
+# SQLite's statements, each with every value a bind parameter: bot.driver compiles them once
+# and runs them on the driver's cursor.
+_INSERT_INBOUND = (
+    conflict_insert("sqlite")(_MESSAGES)
+    .values(_bound(_MESSAGES, "m_", _INBOUND_FIELDS))
+    .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    .returning(_MESSAGES.c.id)
+)
+_UPDATE_STATE = (
+    update(_STATE)
+    .where(_STATE.c.contact_id == bindparam("s_contact_id"))
+    .values(_bound(_STATE, "s_", _STATE_FIELDS))
+)
+_INSERT_STATE = sa_insert(_STATE).values(_bound(_STATE, "s_", ("contact_id", *_STATE_FIELDS)))
+
+
+@functools.cache
+def _insert_replies(replies: int) -> Executable:
+    """SQLite: ``replies`` replies in one INSERT, ids in the order given (one statement for the
+    driver, where an executemany is one per row)."""
+    rows = [_bound(_MESSAGES, f"r{index}_", _REPLY_FIELDS) for index in range(replies)]
+    return sa_insert(_MESSAGES).values(rows)
 
 
 def _inbound_with_state() -> Executable:
@@ -212,14 +229,15 @@ def open_turn(session: Session, inbound: InboundRow, now: datetime) -> OpenedTur
         "updated_at": now,
     }
     connection = session.connection()
+    params = {f"m_{name}": value for name, value in values.items()}
     if postgresql:
-        params = {f"m_{name}": value for name, value in values.items()}
         found = connection.execute(_INBOUND_WITH_STATE, params).one_or_none()
         if found is None:
             return OpenedTurn(channel, contact, None, None)
         inbound_id, state = found[0], tuple(found[1:])
     else:
-        inbound_id = connection.execute(_INSERT_INBOUND, values).scalar_one_or_none()
+        inserted = driver.run(connection, _INSERT_INBOUND, params)
+        inbound_id = inserted[0][0] if inserted else None
         state = inlined
     stored = StoredState(*state) if state[-1] is not None else None
     return OpenedTurn(channel, contact, stored, inbound_id)
@@ -267,12 +285,15 @@ def close_turn(
         return
     if switch:
         contacts.set_language_of(session, contact, language)
-    if opened.state is not None:
-        connection.execute(_UPDATE_STATE, {"owner": contact.id, **state})
-    else:
-        connection.execute(_INSERT_STATE, {"contact_id": contact.id, **state})
+    stored = {"s_contact_id": contact.id, **{f"s_{name}": value for name, value in state.items()}}
+    driver.run(connection, _UPDATE_STATE if opened.state is not None else _INSERT_STATE, stored)
     if replies:
-        connection.execute(_INSERT_REPLIES, replies)
+        listed = {
+            f"r{index}_{name}": value
+            for index, reply in enumerate(replies)
+            for name, value in reply.items()
+        }
+        driver.run(connection, _insert_replies(len(replies)), listed)
 
 
 def state_values(turn: Turn, now: datetime) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import compiler
 
+from bench.statements import driver_statements
 from bot import db, predicate_cache
 from bot.conversations import Envelope
 from bot.engine import Inbound
@@ -36,18 +37,16 @@ def say(vecino, text: str, sid: str | None = None, address: str = ADDRESS) -> li
 
 @contextmanager
 def counting(vecino) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """The statements the app's engine runs inside the block."""
+    """The statements the app's engine runs inside the block, as the driver saw them
+    (``bot.driver`` sends SQLite's straight to it), COMMIT left out."""
     seen: list[str] = []
 
-    def record(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
+    def record(statement: str) -> None:
+        if statement.split()[0].upper() not in ("COMMIT", "ROLLBACK"):
+            seen.append(statement)
 
-    engine = vecino.db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with driver_statements(vecino.db.engine, record):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def open_survey(vecino, key: str, is_open: bool = True) -> None:  # type: ignore[no-untyped-def]
