@@ -23,10 +23,14 @@ class ActionDeps(Protocol):
     flow (``start``, ``resume``); ``inbound_message_id`` is None in the latter.
     """
 
-    session: Session
     settings: Settings
     now: datetime
     inbound_message_id: int | None
+
+    @property
+    def session(self) -> Session:
+        """The transaction's ORM session, opened the first time an action asks."""
+        ...
 
     @property
     def contact(self) -> Contact:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from . import driver
@@ -58,7 +58,7 @@ def set_language(contact: Contact, language: str | None) -> None:
 
 
 def arrived(
-    session: Session,
+    connection: Connection,
     channel: str,
     address: str,
     now: datetime,
@@ -83,10 +83,10 @@ def arrived(
     """
     params = {"b_channel": channel, "b_address": address, "b_now": now}
     if create:
-        statement = _created_statement(session.get_bind().dialect.name, tuple(also))
+        statement = _created_statement(connection.dialect.name, tuple(also))
     else:
         statement = _arrived_statement(tuple(also))
-    rows = driver.run(session.connection(), statement, params)
+    rows = driver.run(connection, statement, params)
     if not rows:
         return None
     row = rows[0]
@@ -118,11 +118,11 @@ def loaded(session: Session, row: ContactRow) -> Contact:
     return contact
 
 
-def set_language_of(session: Session, row: ContactRow, language: str | None) -> None:
+def set_language_of(connection: Connection, row: ContactRow, language: str | None) -> None:
     """``set_language`` for a contact only ``arrived`` read: one UPDATE, without loading the
     object or the unit of work."""
     if row.language != language:
-        driver.run(session.connection(), SET_LANGUAGE, set_language_params(row.id, language))
+        driver.run(connection, SET_LANGUAGE, set_language_params(row.id, language))
         row.language = language
 
 

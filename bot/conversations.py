@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from . import contacts, handoff
 from .config import Settings
-from .db import Database, conflict_insert
+from .db import Database, TurnConnection, conflict_insert
 from .engine import Conversation, Engine, Inbound, Outbound, Turn
 from .models import Contact, ConversationState, Message, utcnow
 from .outbound.replies import inbound_id as inbound_id_of
@@ -60,26 +61,39 @@ class Deps:
     """What actions may touch during a turn (``bot.action_deps.ActionDeps``): the open
     transaction and the contact.
 
-    ``contact`` may arrive as the row ``contacts.arrived`` read. It becomes the session's
-    ``Contact`` only when something asks for it: most turns (a menu, an answer, a language
-    switch) never do, and loading it would cost more than their statements, all of it inside
-    the write lock.
+    A resident's turn hands over its ``TurnConnection``: the ORM session on it opens when an
+    action first asks for ``session``. ``contact`` may arrive as the row ``contacts.arrived``
+    read; it becomes the session's ``Contact`` only when something asks for it. Most turns (a
+    menu, an answer, a language switch) need neither, and both would cost more than their
+    statements, all of it inside the write lock.
     """
 
     def __init__(
         self,
-        session: Session,
+        session: Session | TurnConnection,
         contact: Contact | contacts.ContactRow,
         settings: Settings,
         now: datetime,
         inbound_message_id: int | None = None,
     ) -> None:
-        self.session = session
+        self._session = session
         self._contact = contact
         self.settings = settings
         self.now = now
         self.inbound_message_id = inbound_message_id
         self.extra: dict[str, Any] = {}
+
+    @property
+    def session(self) -> Session:
+        work = self._session
+        return work.session if isinstance(work, TurnConnection) else work
+
+    @property
+    def database(self) -> sqlalchemy.Engine:
+        """The engine of the turn's transaction, known without opening its session (what
+        ``predicate_cache`` keeps answers for)."""
+        work = self._session
+        return work.engine if isinstance(work, TurnConnection) else work.get_bind().engine
 
     @property
     def contact(self) -> Contact:
@@ -109,8 +123,8 @@ class ConversationService:
         """Handle one inbound message exactly once, however often the provider delivers it."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                with self.db.transaction() as session:
-                    delivery, turn = self._receive(session, envelope)
+                with self.db.turn() as work:
+                    delivery, turn = self._receive(work, envelope)
                 # Logged once committed, and outside the write lock: a log line is I/O.
                 log.info(
                     "contact %s (%s %s): %d reply message(s), events=%s",
@@ -134,10 +148,10 @@ class ConversationService:
                 log.warning("retrying inbound on %s: %s", envelope.channel, type(error).__name__)
         raise AssertionError("unreachable")
 
-    def _receive(self, session: Session, envelope: Envelope) -> tuple[Delivery, Turn]:
+    def _receive(self, work: TurnConnection, envelope: Envelope) -> tuple[Delivery, Turn]:
         # Everything here runs holding the contact's lock (the whole database's on SQLite):
-        # a few statements built once (bot.turn_storage), and the contact stays a row unless
-        # the turn needs the object.
+        # a few statements built once (bot.turn_storage), and neither an ORM session nor the
+        # contact object unless the turn needs them.
         now = self.clock()
         message = envelope.message
         inbound = InboundRow(
@@ -147,9 +161,10 @@ class ConversationService:
             message.text,
             _inbound_payload(message),
         )
-        opened = open_turn(session, inbound, now)
+        opened = open_turn(work.connection, inbound, now)
         contact, inbound_id = opened.contact, opened.inbound_id
         if inbound_id is None:  # the unique (channel, provider_id) already holds it
+            session = work.session
             earlier = inbound_id_of(session, envelope.channel, str(envelope.provider_id))
             raise _Duplicate(
                 Delivery(
@@ -159,18 +174,20 @@ class ConversationService:
                     language=contact.language,
                 )
             )
-        deps = Deps(session, contact, self.settings, now, inbound_id)
+        deps = Deps(work, contact, self.settings, now, inbound_id)
         if envelope.source and not contact.source:
             deps.contact.source = envelope.source[:64]
 
         turn = self.engine.handle(_engine_view(contact, opened.state), message, now, deps)
         lease_until = now + envelope.reply_lease if envelope.reply_lease else None
         language = turn.conversation.language
-        _record_events(session, contact.id, lambda: deps.contact, turn, now, inbound_id)
-        if deps.contact_loaded:  # the object is flushed at commit, its language with it
+        _record_events(
+            lambda: work.session, contact.id, lambda: deps.contact, turn, now, inbound_id
+        )
+        if deps.contact_loaded:  # the object is flushed at the end, its language with it
             contacts.set_language(deps.contact, language)
             contact.language = language
-        close_turn(session, opened, turn, now, lease_until, language)
+        close_turn(work.connection, opened, turn, now, lease_until, language)
         return Delivery(contact.id, turn.messages, language=language), turn
 
 
@@ -215,32 +232,32 @@ def record_standing(
     message_id: int | None = None,
 ) -> None:
     """What a turn changed in the contact's standing, through ``contacts``."""
-    _record_events(session, contact.id, lambda: contact, turn, now, message_id)
+    _record_events(lambda: session, contact.id, lambda: contact, turn, now, message_id)
     contacts.set_language(contact, turn.conversation.language)
 
 
 def _record_events(
-    session: Session,
+    session: Callable[[], Session],
     contact_id: int,
     contact: Callable[[], Contact],
     turn: Turn,
     now: datetime,
     message_id: int | None,
 ) -> None:
-    """The standing a turn's events change; ``contact`` is called only for those that touch
-    the contact itself."""
+    """The standing a turn's events change; ``session`` and ``contact`` are called only for
+    the events that need them."""
     for event in turn.events:
         if event.kind == "opted_out":
             contacts.opt_out(contact(), now)
         elif event.kind == "opted_in":
             contacts.opt_in(contact(), now)
         elif event.kind in ("crisis", "safety"):
-            contacts.flag_for_staff(session, contact(), event.kind, now, message_id=message_id)
+            contacts.flag_for_staff(session(), contact(), event.kind, now, message_id=message_id)
         elif event.kind == "handoff_ended":  # MENU or STOP while waiting for a person
-            handoff.close_flags(session, contact_id, now)
+            handoff.close_flags(session(), contact_id, now)
         elif event.kind == "waitlist_promoted":  # tell them, in this same transaction
             sending.promoted(
-                session, int(event.detail["event_id"]), int(event.detail["contact_id"]), now
+                session(), int(event.detail["event_id"]), int(event.detail["contact_id"]), now
             )
 
 

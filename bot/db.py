@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -304,6 +304,43 @@ def _wait_turn(connection: Connection, queue: WriterQueue) -> None:
     record.info["writer_queue"] = queue.acquire()
 
 
+class TurnConnection:
+    """A connection in a write transaction (``Database.turn``), and an ORM session on the
+    same connection and transaction, opened the first time it is asked for.
+
+    Once opened, the session takes the transaction over: it commits (flushing what actions
+    wrote through it, after the Core statements) or rolls it back, so its commit and rollback
+    events fire as for any session (``predicate_cache`` listens to them).
+    """
+
+    def __init__(self, connection: Connection, sessions: sessionmaker[Session]) -> None:
+        self.connection = connection
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    @property
+    def engine(self) -> Engine:
+        return self.connection.engine
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._sessions(
+                bind=self.connection, join_transaction_mode="control_fully"
+            )
+        return self._session
+
+    def end(self, transaction: RootTransaction, *, commit: bool) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            transaction.commit() if commit else transaction.rollback()
+            return
+        try:
+            session.commit() if commit else session.rollback()
+        finally:
+            session.close()
+
+
 class Database:
     """One engine and its session factory."""
 
@@ -347,6 +384,24 @@ class Database:
         """A session in one transaction: committed on success, rolled back on error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def turn(self) -> Iterator[TurnConnection]:
+        """A Core connection in one transaction, committed on success and rolled back on
+        error, with an ORM session on it only if something asks for one (``TurnConnection``).
+
+        For a resident's turn, whose few statements are Core: the session's own transaction
+        bookkeeping cost more than they did (35 µs a turn), inside the write lock.
+        """
+        with self.engine.connect() as connection:
+            transaction = connection.begin()
+            work = TurnConnection(connection, self.sessions)
+            try:
+                yield work
+            except BaseException:
+                work.end(transaction, commit=False)
+                raise
+            work.end(transaction, commit=True)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

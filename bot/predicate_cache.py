@@ -73,7 +73,7 @@ def cached(predicate: Predicate, *watching: Any) -> Predicate:
     def remembered(deps: Any) -> bool:
         if deps is None:
             return predicate(deps)
-        engine = deps.session.get_bind()
+        engine = _engine_of(deps)
         now = time.monotonic()
         answer = _cache.get(engine, name, now)
         if answer is None:
@@ -85,6 +85,13 @@ def cached(predicate: Predicate, *watching: Any) -> Predicate:
     remembered.__doc__ = predicate.__doc__
     remembered.__wrapped__ = predicate  # type: ignore[attr-defined]
     return remembered
+
+
+def _engine_of(deps: Any) -> Engine:
+    """The engine answers are kept for. ``bot.conversations.Deps`` knows it without opening
+    its session; anything else with a ``session`` will do too (its bind may be a connection)."""
+    database = getattr(deps, "database", None)
+    return database if database is not None else deps.session.get_bind().engine
 
 
 def _table_of(model: Any) -> Table:

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Executable,
     bindparam,
     literal,
@@ -32,7 +33,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import insert as sa_insert
-from sqlalchemy.orm import Session
 
 from . import contacts, driver
 from .db import conflict_insert
@@ -203,17 +203,17 @@ def _bound_row(prefix: str) -> list[Any]:
     ]
 
 
-def open_turn(session: Session, inbound: InboundRow, now: datetime) -> OpenedTurn:
+def open_turn(connection: Connection, inbound: InboundRow, now: datetime) -> OpenedTurn:
     """Lock the contact (created if new) and mark them seen, store the inbound message once,
     and read the state."""
-    postgresql = session.get_bind().dialect.name == "postgresql"
+    postgresql = connection.dialect.name == "postgresql"
     channel, address = inbound.channel, inbound.address
     # SQLite always upserts: one statement whether the resident is new or known. PostgreSQL
     # updates first, because its upsert spends a contacts.id sequence number on every call.
-    row = contacts.arrived(session, channel, address, now) if postgresql else None
+    row = contacts.arrived(connection, channel, address, now) if postgresql else None
     if row is None:  # someone new (a twin may race us: the upsert settles it)
         inline = () if postgresql else _STATE_INLINE
-        row = contacts.arrived(session, channel, address, now, inline, create=True)
+        row = contacts.arrived(connection, channel, address, now, inline, create=True)
         if row is None:
             raise AssertionError("an upsert returns its row")
     contact, inlined = row
@@ -228,7 +228,6 @@ def open_turn(session: Session, inbound: InboundRow, now: datetime) -> OpenedTur
         "created_at": now,
         "updated_at": now,
     }
-    connection = session.connection()
     params = {f"m_{name}": value for name, value in values.items()}
     if postgresql:
         found = connection.execute(_INBOUND_WITH_STATE, params).one_or_none()
@@ -244,7 +243,7 @@ def open_turn(session: Session, inbound: InboundRow, now: datetime) -> OpenedTur
 
 
 def close_turn(
-    session: Session,
+    connection: Connection,
     opened: OpenedTurn,
     turn: Turn,
     now: datetime,
@@ -271,9 +270,8 @@ def close_turn(
         }
         for reply in turn.messages
     ]
-    connection = session.connection()
     switch = contact.language != language
-    if session.get_bind().dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         params: dict[str, Any] = {"s_contact_id": contact.id}
         params.update({f"s_{name}": value for name, value in state.items()})
         if switch:
@@ -284,7 +282,7 @@ def close_turn(
         contact.language = language
         return
     if switch:
-        contacts.set_language_of(session, contact, language)
+        contacts.set_language_of(connection, contact, language)
     stored = {"s_contact_id": contact.id, **{f"s_{name}": value for name, value in state.items()}}
     driver.run(connection, _UPDATE_STATE if opened.state is not None else _INSERT_STATE, stored)
     if replies:
