@@ -147,10 +147,12 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index("ix_messages_contact_created", "contact_id", "created_at"),
-        # Partial: most messages have neither, and every index entry is written inside the
-        # write lock (0013). Only replies in flight have a lease: the sweep's search stays small.
+        # Partial: most messages have none of these, and every index entry is written inside
+        # the write lock (0013, 0014). Only replies in flight have a lease: the sweep's search
+        # stays small. Only messages Vecino started came from the outbox.
         _index_when_present("ix_messages_in_reply_to_id", "in_reply_to_id"),
         _index_when_present("ix_messages_lease_until", "lease_until"),
+        _index_when_present("ix_messages_outbox_id", "outbox_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,9 +168,7 @@ class Message(Base):
         ForeignKey("messages.id", ondelete="SET NULL")
     )
     # The outbox row a message Vecino started was sent from (None for replies).
-    outbox_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox.id", ondelete="SET NULL"), index=True
-    )
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
     # A reply a channel sends itself (Telegram) is held by its sender until then; past it, the
     # sender is presumed dead and the reply is sent by whoever claims it next (a redelivery of
     # the update, or the worker's sweep). None once its fate is known (``outbound.replies``).

@@ -126,10 +126,22 @@ _INSERT_INBOUND = (
     .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
     .returning(_MESSAGES.c.id)
 )
-_UPDATE_STATE = (
-    update(_STATE)
-    .where(_STATE.c.contact_id == bindparam("s_contact_id"))
-    .values(_bound(_STATE, "s_", _STATE_FIELDS))
+
+
+def _update_state(fields: tuple[str, ...]) -> Executable:
+    return (
+        update(_STATE)
+        .where(_STATE.c.contact_id == bindparam("s_contact_id"))
+        .values(_bound(_STATE, "s_", fields))
+    )
+
+
+# SQLite rewrites an index entry for every indexed column an UPDATE sets, even to the value it
+# had: setting ``invalid_count`` only when it changes spares ix_conversation_states_invalid a
+# page in the WAL on most turns.
+_UPDATE_STATE = _update_state(_STATE_FIELDS)
+_UPDATE_STATE_SAME_INVALID = _update_state(
+    tuple(name for name in _STATE_FIELDS if name != "invalid_count")
 )
 _INSERT_STATE = sa_insert(_STATE).values(_bound(_STATE, "s_", ("contact_id", *_STATE_FIELDS)))
 
@@ -284,7 +296,13 @@ def close_turn(
     if switch:
         contacts.set_language_of(connection, contact, language)
     stored = {"s_contact_id": contact.id, **{f"s_{name}": value for name, value in state.items()}}
-    driver.run(connection, _UPDATE_STATE if opened.state is not None else _INSERT_STATE, stored)
+    if opened.state is None:
+        statement = _INSERT_STATE
+    elif opened.state.invalid_count == state["invalid_count"]:
+        statement = _UPDATE_STATE_SAME_INVALID
+    else:
+        statement = _UPDATE_STATE
+    driver.run(connection, statement, stored)
     if replies:
         listed = {
             f"r{index}_{name}": value

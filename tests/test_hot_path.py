@@ -193,6 +193,33 @@ def test_a_silent_turn_still_stores_the_message_and_the_state(vecino, clock):  #
         assert (last.provider_id, last.direction) == ("SM4", "in")
 
 
+def test_the_state_update_sets_invalid_count_only_when_it_changes(vecino):  # type: ignore[no-untyped-def]
+    # SQLite rewrites an index entry for every indexed column an UPDATE sets, even to its old
+    # value: ix_conversation_states_invalid cost a page in the WAL on every turn. (PostgreSQL's
+    # upsert writes the row whole; with the value unchanged its update stays HOT.)
+    if not vecino.db.is_sqlite:
+        pytest.skip("SQLite's statement shapes")
+    say(vecino, "hola", "SM1")
+    say(vecino, "2", "SM2")
+
+    def state_update(body: str, sid: str) -> str:
+        with counting(vecino) as statements:
+            say(vecino, body, sid)
+        [statement] = [s for s in statements if "conversation_states SET" in s]
+        return statement.split(" WHERE ")[0]
+
+    def stored_invalid_count() -> int:
+        with vecino.db.reading() as session:
+            return session.scalars(select(ConversationState.invalid_count)).one()
+
+    assert "invalid_count" in state_update("zzzz", "SM3")  # 0 -> 1
+    assert stored_invalid_count() == 1
+    assert "invalid_count" in state_update("1", "SM4")  # answered: back to 0
+    assert stored_invalid_count() == 0
+    assert "invalid_count" not in state_update("menu", "SM5")  # 0 -> 0
+    assert stored_invalid_count() == 0
+
+
 def test_a_redelivery_writes_nothing_and_answers_the_stored_replies(vecino, clock):  # type: ignore[no-untyped-def]
     say(vecino, "hola", "SM1")
     first = say(vecino, "2", "SM2")

@@ -81,16 +81,22 @@ def test_0012_ties_outbox_rows_to_their_broadcast_and_invitations_to_the_event()
     ]
 
 
-def test_0013_indexes_only_messages_that_reply_or_hold_a_lease(database_url: str):
-    """Inbound messages and SMS replies add no entry to these two indexes, and the lookups
-    that need them (a reply's inbound, the lease sweep, the foreign key's SET NULL) still can
-    use them: ``= ?`` and ``< ?`` imply NOT NULL to both databases."""
+OUTBOX_ID = "ix_messages_outbox_id"
+
+
+def test_0013_0014_index_only_messages_that_reply_hold_a_lease_or_left_the_outbox(
+    database_url: str,
+):
+    """Inbound messages and SMS replies add no entry to these three indexes, and the lookups
+    that need them (a reply's inbound, the lease sweep, an outbox row's message, the foreign
+    keys' SET NULL) still can use them: ``= ?`` and ``< ?`` imply NOT NULL to both
+    databases."""
     from sqlalchemy import inspect, text
 
     engine = create_engine(database_url)
     with engine.connect() as connection:
         indexes = {index["name"]: index for index in inspect(connection).get_indexes("messages")}
-        for name in ("ix_messages_in_reply_to_id", "ix_messages_lease_until"):
+        for name in ("ix_messages_in_reply_to_id", "ix_messages_lease_until", OUTBOX_ID):
             options = indexes[name].get("dialect_options", {})
             where = options.get(f"{connection.dialect.name}_where")
             assert "not null" in str(where).lower(), (name, options)
@@ -101,6 +107,7 @@ def test_0013_indexes_only_messages_that_reply_or_hold_a_lease(database_url: str
         for query, name in (
             ("SELECT id FROM messages WHERE in_reply_to_id = 7", "ix_messages_in_reply_to_id"),
             ("SELECT id FROM messages WHERE lease_until < '2026-01-01'", "ix_messages_lease_until"),
+            ("SELECT id FROM messages WHERE outbox_id = 7", OUTBOX_ID),  # 0014
         ):
             plan = " ".join(str(row) for row in connection.execute(text(f"{explain} {query}")))
             assert name in plan, plan
