@@ -101,8 +101,9 @@ def conversations_per_day(
 ) -> tuple[list[date], list[int]]:
     """Residents who wrote to us each day (distinct contacts), last ``days`` days.
 
-    One pass over the covering index on (direction, created_at, contact_id); the language
-    split lives in the tables, where a join to contacts costs nothing like it does here.
+    One pass over the covering index on (direction, created_at, contact_id), partial to
+    residents' messages (``direction = 'in'``); the language split lives in the tables, where
+    a join to contacts costs nothing like it does here.
     (Counting distinct (day, contact) pairs in a subquery instead measured 25-40% slower on
     both databases with 500,000 messages.)
     """
@@ -112,7 +113,9 @@ def conversations_per_day(
     day = local_day(session, Message.created_at, tz, now).label("day")
     rows = session.execute(
         select(day, func.count(distinct(Message.contact_id)))
-        .where(Message.created_at >= since, Message.direction == "in")
+        # 'in' as a literal: the index is partial on it, and a planner that sees a parameter
+        # there (PostgreSQL's generic plan for a prepared statement) could not use it.
+        .where(Message.created_at >= since, Message.direction == literal_column("'in'"))
         .group_by(literal_column("day"))
     ).all()
     dates = [first + timedelta(days=n) for n in range(days)]

@@ -112,3 +112,44 @@ def test_0013_0014_index_only_messages_that_reply_hold_a_lease_or_left_the_outbo
             plan = " ".join(str(row) for row in connection.execute(text(f"{explain} {query}")))
             assert name in plan, plan
     engine.dispose()
+
+
+def test_0015_the_dashboards_index_holds_residents_messages_and_still_covers_its_count(
+    database_url: str,
+):
+    """Replies add no entry to ix_messages_direction_created, and the dashboard's count of
+    residents who wrote each day still reads that index alone (``direction = 'in'``)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event, inspect, text
+    from sqlalchemy.orm import Session
+
+    from admin.stats import conversations_per_day
+
+    name = "ix_messages_direction_created"
+    engine = create_engine(database_url)
+    postgresql = engine.dialect.name == "postgresql"
+    with engine.connect() as connection:
+        index = {i["name"]: i for i in inspect(connection).get_indexes("messages")}[name]
+        where = index.get("dialect_options", {}).get(f"{engine.dialect.name}_where")
+        assert "direction" in str(where) and "'in'" in str(where), index
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, *_args):  # type: ignore[no-untyped-def]
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    with Session(engine) as session:
+        conversations_per_day(session, "America/Los_Angeles", datetime.now(UTC))
+    event.remove(engine, "before_cursor_execute", capture)
+    [(query, parameters)] = [(q, p) for q, p in sent if "messages" in q]
+    with engine.connect() as connection:
+        if postgresql:
+            connection.execute(text("SET enable_seqscan = off"))
+        explain = "EXPLAIN" if postgresql else "EXPLAIN QUERY PLAN"
+        rows = connection.exec_driver_sql(f"{explain} {query}", parameters)  # type: ignore[arg-type]
+        plan = " ".join(str(row) for row in rows)
+    assert name in plan, plan
+    if not postgresql:
+        assert "COVERING INDEX" in plan, plan
+    engine.dispose()
