@@ -29,11 +29,15 @@ function smsSegments(text) {
   return units <= 70 ? 1 : Math.ceil(units / 67);
 }
 
-document.addEventListener("input", function (event) {
-  var box = event.target;
+function showSegments(box) {
   if (!box.dataset || !box.dataset.segments) return;
   var out = document.getElementById(box.dataset.segments);
   if (!out) return;
   var n = smsSegments(box.value.replace(/\r\n/g, "\n"));
   out.textContent = n === 1 ? out.dataset.one : out.dataset.many.replace("{n}", String(n));
-});
+}
+
+document.addEventListener("input", function (event) { showSegments(event.target); });
+// This script is deferred: what was typed (or filled in by the browser) before it ran has
+// sent its input events already, so count what the boxes hold now.
+document.querySelectorAll("textarea[data-segments]").forEach(showSegments);

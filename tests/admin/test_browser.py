@@ -192,6 +192,33 @@ def test_a_town_hall_invitation_previewed_in_spanish_confirmed_and_tracked(
     assert queued == ["event_invitation", "event_invitation"]
 
 
+def test_a_reply_typed_before_the_page_script_ran_is_counted_once_it_runs(
+    page, live_server, accounts, vecino
+):  # type: ignore[no-untyped-def]
+    # admin.js is deferred: a reply typed before it ran (a slow phone, a busy machine) had sent
+    # its input events to no one, and the counter stayed at "0 SMS segments".
+    resident = Resident(live_server, "+12135550177")
+    resident.send("hola")
+    resident.send("1")
+    resident.send("quiero hablar con una persona")
+    sign_in(page, "olga@example.org")
+    page.click("nav >> text=Conversations")
+    page.click("text=Waiting for a person (1)")
+    conversation = page.get_attribute("tr.waiting a", "href")
+    held = []
+
+    def hold(route) -> None:  # type: ignore[no-untyped-def]
+        held.append(route)
+
+    page.route("**/admin.js", hold)  # routing also turns the browser's cache off
+    page.goto(conversation, wait_until="commit")
+    page.fill("textarea[name=text]", "Hola, soy Olga de Vecino.")
+    expect(page.locator("#reply-segments")).to_have_text("0 SMS segments")  # not run yet
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#reply-segments")).to_have_text("1 SMS segment")
+
+
 def test_a_resident_asks_for_a_person_and_an_organizer_answers_then_hands_back(
     page, live_server, accounts, vecino, clock
 ):  # type: ignore[no-untyped-def]
