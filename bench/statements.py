@@ -91,7 +91,7 @@ def count_statements(url: str, residents: int = 20) -> Count:
         if _BOUNDARY.match(sql):  # COMMIT / ROLLBACK: a round trip, not a statement
             return
         count.statements += 1
-        count.texts[" ".join(sql.split())[:110]] += 1
+        count.texts[_shape(sql)[:110]] += 1
 
     def boundary(*_args: Any) -> None:
         if postgresql:  # SQLite's COMMIT and ROLLBACK reach the driver's trace
@@ -135,6 +135,13 @@ def count_statements(url: str, residents: int = 20) -> Count:
 
 
 _BOUNDARY = re.compile(r"^\s*(COMMIT|ROLLBACK)\b", re.IGNORECASE)
+# SQLite's trace gives each statement with its values written in: strings and numbers become
+# "?", so that ``--show`` groups statements by shape and prints no value.
+_LITERAL = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+
+
+def _shape(sql: str) -> str:
+    return " ".join(_LITERAL.sub("?", sql).split())
 
 
 @contextmanager
