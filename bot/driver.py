@@ -38,16 +38,16 @@ class DriverStatement:
         names = compiled.positiontup or []
         binds = compiled.binds
         # (name, constant, processor): a bind the statement fixed itself (``unreachable_at =
-        # NULL``) keeps its own value; every other one comes from the caller.
+        # NULL``) has no name to look up and keeps its own value; every other one comes from
+        # the caller.
         self._binds = [
             (
-                name,
-                binds[name].value if not binds[name].required else None,
+                name if binds[name].required else None,
+                None if binds[name].required else binds[name].value,
                 binds[name].type.dialect_impl(dialect).bind_processor(dialect),
             )
             for name in names
         ]
-        self._fixed = {name for name in names if not binds[name].required}
         returned = getattr(statement, "exported_columns", ())
         self._results: list[Processor] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned
@@ -63,7 +63,7 @@ class DriverStatement:
 
     def _parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(
-            _processed(constant if name in self._fixed else values[name], processor)
+            _processed(constant if name is None else values[name], processor)
             for name, constant, processor in self._binds
         )
 

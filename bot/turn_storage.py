@@ -282,20 +282,23 @@ def close_turn(
         }
         for reply in turn.messages
     ]
+    # Both databases' statements take the same bind names: s_<column>, r<n>_<column>.
+    stored = {"s_contact_id": contact.id, **{f"s_{name}": value for name, value in state.items()}}
+    listed = {
+        f"r{index}_{name}": value
+        for index, reply in enumerate(replies)
+        for name, value in reply.items()
+    }
     switch = contact.language != language
     if connection.dialect.name == "postgresql":
-        params: dict[str, Any] = {"s_contact_id": contact.id}
-        params.update({f"s_{name}": value for name, value in state.items()})
+        params = {**stored, **listed}
         if switch:
             params.update(contacts.set_language_params(contact.id, language))
-        for index, reply in enumerate(replies):
-            params.update({f"r{index}_{name}": value for name, value in reply.items()})
         connection.execute(_state_language_replies(len(replies), switch), params)
         contact.language = language
         return
     if switch:
         contacts.set_language_of(connection, contact, language)
-    stored = {"s_contact_id": contact.id, **{f"s_{name}": value for name, value in state.items()}}
     if opened.state is None:
         statement = _INSERT_STATE
     elif opened.state.invalid_count == state["invalid_count"]:
@@ -304,11 +307,6 @@ def close_turn(
         statement = _UPDATE_STATE
     driver.run(connection, statement, stored)
     if replies:
-        listed = {
-            f"r{index}_{name}": value
-            for index, reply in enumerate(replies)
-            for name, value in reply.items()
-        }
         driver.run(connection, _insert_replies(len(replies)), listed)
 
 
